@@ -1,0 +1,61 @@
+"""The whole pipeline for one story: ingest, segment, cast, synthesize, assemble."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate import engines
+from narrate.assemble import BookFiles, assemble
+from narrate.attribute import characters
+from narrate.cast import Cast
+from narrate.config import Settings
+from narrate.ingest import read_book
+from narrate.model import Book, Chunk, Clip
+from narrate.segment import segment
+from narrate.speech import to_speech
+from narrate.synthesize import Job, synthesize
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A book read, segmented and cast: everything known before any audio is made."""
+
+    book: Book
+    chunks: list[Chunk]
+    cast: Cast
+
+    def jobs(self, settings: Settings) -> Iterator[Job]:
+        """One synthesis job per chunk that has something to say, in reading order."""
+        for chunk in self.chunks:
+            if not chunk.spoken:
+                continue
+            text = to_speech(chunk.text, settings.reader_name, settings.pronunciations)
+            if text:
+                yield Job(chunk, self.cast.voice_for(chunk), text)
+
+
+def plan(path: Path, settings: Settings) -> Plan:
+    book = read_book(path)
+    chunks = segment(book, speak_notes=settings.speak_notes)
+    engine = engines.get_engine(settings.dialogue.engine)
+    cast = Cast(settings, characters(book, chunks), engine.voices())
+    return Plan(book, chunks, cast)
+
+
+def build(
+    path: Path,
+    out_dir: Path,
+    settings: Settings,
+    on_start: Callable[[Plan, int], None] | None = None,
+    on_clip: Callable[[Clip], None] | None = None,
+) -> BookFiles:
+    """Narrate the story at `path` into `out_dir/<slug>/`. `on_start(plan, jobs)` is told how many
+    synthesis jobs there are before any runs; `on_clip` of each clip as it is made."""
+    the_plan = plan(path, settings)
+    jobs = list(the_plan.jobs(settings))
+    if on_start is not None:
+        on_start(the_plan, len(jobs))
+    clips = synthesize(jobs, on_clip)
+    return assemble(the_plan.book, clips, out_dir, settings.pauses)

@@ -1,0 +1,243 @@
+"""The command line: parse, load the config, call one library function, print.
+
+Heavy modules are imported inside the commands that need them, so `narrate --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from narrate import __version__
+from narrate.errors import NarrateError
+
+EXAMPLES = """
+\b
+Examples:
+  narrate build seeds/                 every story in seeds/ -> output/<story>/
+  narrate build story.txt -o ~/Books   one story, somewhere else
+  narrate segment story.txt            who says what, as a table
+  narrate cast story.txt               the characters found and their voices
+  narrate voices                       the voice ids you can put in voices/default.toml
+"""
+
+
+class NarrateGroup(click.Group):
+    """Turns a NarrateError into one line on stderr and its exit code; Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NarrateError as e:
+            if ctx.meta.get("narrate.debug"):
+                raise
+            click.echo(f"narrate: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("narrate: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=NarrateGroup, epilog=EXAMPLES)
+@click.version_option(__version__, prog_name="narrate")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn stories into audiobooks, offline.
+
+    narrate reads story files (.txt, including text saved from fan-fiction archives), finds chapters,
+    narration and dialogue and who speaks each line, voices them with offline text-to-speech, and writes
+    an .m4b audiobook with named chapters, an .mp3 per chapter and a playlist.
+
+    Voices are set in voices/default.toml; see `narrate build --help`.
+    """
+    ctx.meta["narrate.debug"] = debug
+
+
+def voice_options(command):
+    """Options shared by every command that reads the voices config."""
+    options = [
+        click.option(
+            "--voices",
+            "voices_file",
+            type=click.Path(path_type=Path),
+            help="A voices config (TOML) layered over voices/default.toml.",
+        ),
+        click.option("--narrator", "narrator_voice", metavar="VOICE", help="Narrator voice id."),
+        click.option("--rate", type=int, metavar="WPM", help="Narrator words per minute."),
+        click.option("--reader-name", metavar="NAME", help="Name spoken where the text says y/n."),
+        click.option(
+            "--speak-notes/--skip-notes",
+            default=None,
+            help="Read author's notes and summaries aloud (default: skip).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes):
+    from narrate import config
+
+    flags: dict = {}
+    if narrator_voice:
+        flags.setdefault("narrator", {})["voice"] = narrator_voice
+    if rate is not None:
+        flags.setdefault("narrator", {})["rate"] = rate
+    if reader_name:
+        flags["reader"] = {"name": reader_name}
+    if speak_notes is not None:
+        flags["text"] = {"speak_notes": speak_notes}
+    return config.load(voices_file, flags)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder for the audiobooks; each story gets a subfolder named after it.",
+)
+@voice_options
+@click.option("-v", "--verbose", is_flag=True, help="Show which config files were used.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def build(paths, out_dir, voices_file, narrator_voice, rate, reader_name, speak_notes, verbose, quiet):
+    """Narrate story files into audiobooks.
+
+    PATHS are story files or folders of them. For each story, writes OUT/<story>/ with <story>.m4b
+    (chapters, tags), one "NN - <chapter>.mp3" per chapter and <story>.m3u.
+    """
+    from narrate import config, engines
+    from narrate.build import build as build_book
+    from narrate.ingest import find_stories
+
+    settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
+    if verbose:
+        click.echo("config (highest priority first): " + " < ".join(settings.sources), err=True)
+    config.check_voices(settings, engines.get_engine)
+    stories = find_stories(paths)
+    show = not quiet and sys.stderr.isatty()
+    for number, story in enumerate(stories, 1):
+        progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
+        files = build_book(story, out_dir, settings, progress.start, progress.advance)
+        progress.finish()
+        minutes = sum(c.duration for c in files.chapters) / 60
+        click.echo(f"{files.m4b}  ({len(files.chapters)} chapters, {minutes:.1f} min)")
+
+
+class Progress:
+    """click's progress bar on stderr: chunks done of total, minutes of audio made."""
+
+    def __init__(self, label: str, show: bool) -> None:
+        self.label, self.show, self.bar, self.seconds = label, show, None, 0.0
+
+    def start(self, plan, jobs: int) -> None:
+        if self.show:
+            self.bar = click.progressbar(
+                length=jobs,
+                label=self.label,
+                file=sys.stderr,
+                show_eta=True,
+                item_show_func=lambda _: f"{self.seconds / 60:.1f} min of audio",
+            )
+            self.bar.__enter__()
+
+    def advance(self, clip) -> None:
+        self.seconds += clip.seconds
+        if self.bar is not None:
+            self.bar.update(1, clip)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="table: for people; jsonl: one JSON object per chunk, for tools.",
+)
+@click.option("--spoken", is_flag=True, help="Show each chunk as it will be spoken.")
+@voice_options
+def segment(file, fmt, spoken, voices_file, narrator_voice, rate, reader_name, speak_notes):
+    """Show how a story is split into narration, dialogue, headings and notes, and who speaks.
+
+    jsonl fields: chapter, index, kind, speaker, start, end, text, spoken. start/end are character
+    offsets into the file's decoded text, and text == decoded[start:end].
+    """
+    import json
+
+    from narrate.ingest import read_book
+    from narrate.segment import segment as segment_book
+    from narrate.speech import to_speech
+
+    settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
+    chunks = segment_book(read_book(file), speak_notes=settings.speak_notes)
+    say = (lambda c: to_speech(c.text, settings.reader_name, settings.pronunciations)) if spoken else None
+    if fmt == "jsonl":
+        for chunk in chunks:
+            record = chunk.contract()
+            if say:
+                record["speech"] = say(chunk) if chunk.spoken else ""
+            click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    width = shutil_width()
+    click.echo(f"{'ch':>3} {'#':>5}  {'kind':<9} {'speaker':<16} text")
+    for chunk in chunks:
+        text = (say(chunk) if say else chunk.text) if chunk.spoken else f"({chunk.text})"
+        text = " ".join(text.split())
+        speaker = chunk.speaker or ""
+        line = f"{chunk.chapter:>3} {chunk.index:>5}  {chunk.kind:<9} {speaker[:16]:<16} {text}"
+        click.echo(line[:width])
+
+
+def shutil_width() -> int:
+    import shutil
+
+    return max(60, shutil.get_terminal_size((120, 24)).columns)
+
+
+@cli.command()
+@click.option("--engine", default="pyttsx3", show_default=True, help="Which engine's voices.")
+def voices(engine):
+    """List the voice ids an engine offers, for voices/default.toml."""
+    from narrate.engines import get_engine
+
+    listed = get_engine(engine).voices()
+    click.echo(f"{'id':<28} {'language':<10} {'gender':<7} name")
+    for info in listed:
+        click.echo(f"{info.id:<28} {info.language or '':<10} {info.gender or '':<7} {info.name}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@voice_options
+def cast(file, voices_file, narrator_voice, rate, reader_name, speak_notes):
+    """Show the characters found in a story and the voice each one gets."""
+    from narrate.build import plan
+
+    settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
+    roles = plan(file, settings).cast.roles()
+    click.echo(f"{'character':<22} {'gender':<7} {'lines':>5}  {'voice':<22} {'from':<8} aliases")
+    for r in roles:
+        voice = r.voice.id + (f" pitch {r.voice.pitch}" if r.voice.pitch is not None else "")
+        aliases = ", ".join(r.aliases)
+        click.echo(
+            f"{r.name[:22]:<22} {r.gender or '?':<7} {r.lines:>5}  {voice:<22} {r.source:<8} {aliases}"
+        )
+
+
+def main() -> None:
+    cli(prog_name="narrate")
