@@ -16,13 +16,15 @@ SINGLE_QUOTES = "‘’'`"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff]")
 
 READER = re.compile(r"[(\[]?\b[yY]\s?/\s?[nN]\b[)\]]?")
-ELLIPSIS = re.compile(r"(?:\.\s){2,}\.|\.{3,}|…")
-DASHES = re.compile(r"\s*(?:—|–|--+|––+)\s*")
+ELLIPSIS = re.compile(r"\s*(?:(?:\.\s){2,}\.|\.{3,}|…)\s*")
+DASHES = re.compile(r"\s*(?:[—–]+|--+)\s*")
 # /word/ or /a few words/: internet emphasis. Not and/or, not paths, not y/n (handled first).
 SLASH_EMPHASIS = re.compile(r"(?<![\w/])/([^\s/][^/\n]{0,80}?[^\s/]|\w)/(?![\w/])")
 SHOUT = re.compile(r"\b[A-Z][A-Z']{3,}\b")
 TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 SPACES = re.compile(r"\s+")
+SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
+REPEATED_COMMAS = re.compile(r",(?:\s*,)+")
 
 ABBREVIATIONS = {
     "Mr.": "Mister",
@@ -60,7 +62,9 @@ def to_speech(
         text = lexicon_pattern(written).sub(spoken, text)
     text = text.translate({ord(q): " " for q in QUOTES})
     text = strip_single_quotes(text)
-    text = SPACES.sub(" ", text).strip(" ,")
+    text = SPACES.sub(" ", text)
+    text = SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    text = REPEATED_COMMAS.sub(",", text).strip(" ,")
     return text if any(ch.isalnum() for ch in text) else ""
 
 
