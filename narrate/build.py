@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate import engines
 from narrate.assemble import BookFiles, assemble
 from narrate.attribute import characters
+from narrate.cache import Cache
 from narrate.cast import Cast
 from narrate.config import Settings
 from narrate.ingest import read_book
@@ -48,14 +50,17 @@ def build(
     path: Path,
     out_dir: Path,
     settings: Settings,
+    pool: Executor | None = None,
+    cache: Cache | None = None,
     on_start: Callable[[Plan, int], None] | None = None,
-    on_clip: Callable[[Clip], None] | None = None,
+    on_clip: Callable[[Clip, bool], None] | None = None,
 ) -> BookFiles:
-    """Narrate the story at `path` into `out_dir/<slug>/`. `on_start(plan, jobs)` is told how many
-    synthesis jobs there are before any runs; `on_clip` of each clip as it is made."""
+    """Narrate the story at `path` into `out_dir/<slug>/`. `pool` runs synthesis (inline when None);
+    `cache` keeps clips between runs. `on_start(plan, jobs)` is told how many synthesis jobs there are
+    before any runs; `on_clip(clip, cached)` of each clip as it is made."""
     the_plan = plan(path, settings)
     jobs = list(the_plan.jobs(settings))
     if on_start is not None:
         on_start(the_plan, len(jobs))
-    clips = synthesize(jobs, on_clip)
+    clips = synthesize(jobs, pool, cache, on_clip)
     return assemble(the_plan.book, clips, out_dir, settings.pauses)

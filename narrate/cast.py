@@ -89,12 +89,17 @@ class Cast:
         return roles
 
 
-def voice_pools(settings: Settings, engine_voices: list[VoiceInfo]) -> dict[str | None, list[Voice]]:
+def voice_pools(
+    settings: Settings, engine_voices: list[VoiceInfo]
+) -> dict[str | None, list[Voice]]:
     """Voices for automatic casting by gender (None: any), in the dialogue voice's language and engine,
     never the narrator's or the reader's voice."""
     base = settings.dialogue
     language = base.id.split("+")[0]
-    taken = {(settings.narrator.id, settings.narrator.pitch), (settings.reader.id, settings.reader.pitch)}
+    taken = {
+        (settings.narrator.id, settings.narrator.pitch),
+        (settings.reader.id, settings.reader.pitch),
+    }
     pools: dict[str | None, list[Voice]] = {"male": [], "female": [], None: []}
     for info in sorted(engine_voices, key=lambda v: v.id):
         if info.id.split("+")[0] != language or "+" not in info.id or info.gender not in pools:

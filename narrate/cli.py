@@ -108,7 +108,9 @@ def load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes):
 @voice_options
 @click.option("-v", "--verbose", is_flag=True, help="Show which config files were used.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-def build(paths, out_dir, voices_file, narrator_voice, rate, reader_name, speak_notes, verbose, quiet):
+def build(
+    paths, out_dir, voices_file, narrator_voice, rate, reader_name, speak_notes, verbose, quiet
+):
     """Narrate story files into audiobooks.
 
     PATHS are story files or folders of them. For each story, writes OUT/<story>/ with <story>.m4b
@@ -185,7 +187,11 @@ def segment(file, fmt, spoken, voices_file, narrator_voice, rate, reader_name, s
 
     settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
     chunks = segment_book(read_book(file), speak_notes=settings.speak_notes)
-    say = (lambda c: to_speech(c.text, settings.reader_name, settings.pronunciations)) if spoken else None
+    say = (
+        (lambda c: to_speech(c.text, settings.reader_name, settings.pronunciations))
+        if spoken
+        else None
+    )
     if fmt == "jsonl":
         for chunk in chunks:
             record = chunk.contract()

@@ -131,11 +131,15 @@ def validate(data: dict, origin: str) -> None:
         if section not in SECTIONS:
             raise unknown_key(origin, section, SECTIONS, "section")
         if not isinstance(value, dict):
-            raise ConfigError(f"{origin}: [{section}] must be a table, like [{section}] on its own line")
+            raise ConfigError(
+                f"{origin}: [{section}] must be a table, like [{section}] on its own line"
+            )
         if section == "characters":
             for name, entry in value.items():
                 if not isinstance(entry, dict):
-                    raise ConfigError(f'{origin}: [characters."{name}"] must be a table of voice keys')
+                    raise ConfigError(
+                        f'{origin}: [characters."{name}"] must be a table of voice keys'
+                    )
                 check_keys(entry, CHARACTER_KEYS, origin, f'characters."{name}"')
                 for alias in entry.get("aliases", []):
                     if not isinstance(alias, str) or not alias.strip():
@@ -143,7 +147,9 @@ def validate(data: dict, origin: str) -> None:
         elif section == "pronunciations":
             for word, spoken in value.items():
                 if not isinstance(spoken, str):
-                    raise ConfigError(f'{origin}: pronunciations.{word} must be a string, like "Kai-low"')
+                    raise ConfigError(
+                        f'{origin}: pronunciations.{word} must be a string, like "Kai-low"'
+                    )
         else:
             check_keys(value, SECTIONS[section], origin, section)
 
@@ -158,7 +164,9 @@ def check_keys(table: dict, allowed: dict, origin: str, where: str) -> None:
             raise ConfigError(f"{origin}: {where}.{key} = {value!r} must be {type_name(kind)}")
         if bounds and not bounds[0] <= value <= bounds[1]:
             low, high = bounds
-            raise ConfigError(f"{origin}: {where}.{key} = {value!r} is out of range; use {low} to {high}")
+            raise ConfigError(
+                f"{origin}: {where}.{key} = {value!r} is out of range; use {low} to {high}"
+            )
 
 
 def unknown_key(origin: str, key: str, allowed: dict, what: str, prefix: str = "") -> ConfigError:

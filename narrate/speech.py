@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # Quote marks are structure, not speech; espeak would otherwise pause oddly or name them.
-QUOTES = "\"“”„‟«»‹›"
+QUOTES = '"“”„‟«»‹›'
 SINGLE_QUOTES = "‘’'`"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff]")
 
@@ -42,8 +42,29 @@ ABBREVIATIONS = {
 }
 ABBREVIATION = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?!\w)")
 
-ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()  # noqa: E501
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]  # noqa: E501
+TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def to_speech(

@@ -41,7 +41,10 @@ def test_automatic_cast_follows_gender_and_avoids_narrator():
     assert "+m" in voices["Kylo Ren"].id and "+m" in voices["Hux"].id
     assert "+f" in voices["Rey"].id
     for v in voices.values():
-        assert (v.id, v.pitch) not in {(s.narrator.id, s.narrator.pitch), (s.reader.id, s.reader.pitch)}
+        assert (v.id, v.pitch) not in {
+            (s.narrator.id, s.narrator.pitch),
+            (s.reader.id, s.reader.pitch),
+        }
 
 
 def test_config_cast_by_name_or_alias():

@@ -34,7 +34,13 @@ def test_layers_lowest_first(tmp_path):
     assert s.narrator.id == "en-gb"  # project file beats the built-in
     assert s.narrator.rate == 200  # flags beat every file
     assert s.pauses.sentence_ms == 400
-    assert s.sources == (config.FLAGS, str(mine), "voices/default.toml", str(user), "built-in defaults")
+    assert s.sources == (
+        config.FLAGS,
+        str(mine),
+        "voices/default.toml",
+        str(user),
+        "built-in defaults",
+    )
 
 
 def test_sections_inherit_what_they_leave_out(tmp_path):

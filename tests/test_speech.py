@@ -9,17 +9,30 @@ from narrate.speech import to_speech
         # the seeds' own spellings
         ('"No more fear, y/n."', "No more fear, Alex."),
         ("It was strange . . . Although", "It was strange, Although"),
-        ("Most of the people you treated are . . . Sad to say, regulars.",
-         "Most of the people you treated are, Sad to say, regulars."),
-        ("he wouldn’t get mad anymore—he’d simply help you up",
-         "he wouldn't get mad anymore, he'd simply help you up"),
-        ("You're an escape MASTER really- there are no tricks", "You're an escape master really- there are no tricks"),
-        ("Rey quickly calls hers–– his , for it would", "Rey quickly calls hers, his, for it would"),
+        (
+            "Most of the people you treated are . . . Sad to say, regulars.",
+            "Most of the people you treated are, Sad to say, regulars.",
+        ),
+        (
+            "he wouldn’t get mad anymore—he’d simply help you up",
+            "he wouldn't get mad anymore, he'd simply help you up",
+        ),
+        (
+            "You're an escape MASTER really- there are no tricks",
+            "You're an escape master really- there are no tricks",
+        ),
+        (
+            "Rey quickly calls hers–– his , for it would",
+            "Rey quickly calls hers, his, for it would",
+        ),
         ("I /did/ tell you", "I did tell you"),
         ("“Take off that helmet,”", "Take off that helmet"),
         ("Wait…", "Wait"),
         # apostrophes stay, single quotation marks go
-        ("‘I didn’t,’ she said. ’Em and the Joneses’ dog.", "I didn't, she said. 'Em and the Joneses' dog."),
+        (
+            "‘I didn’t,’ she said. ’Em and the Joneses’ dog.",
+            "I didn't, she said. 'Em and the Joneses' dog.",
+        ),
         # times, abbreviations, short capitals
         ("at 20:00 sharp", "at twenty hundred sharp"),
         ("by 7:05 or 9:30", "by seven oh five or nine thirty"),
@@ -43,7 +56,9 @@ def test_reader_name_fallback_is_you():
 
 def test_lexicon_whole_words_case_aware():
     lexicon = [("Kylo", "Kai-low"), ("hux", "Hucks")]
-    assert to_speech("Kylo and Kylos and kylo", pronunciations=lexicon) == "Kai-low and Kylos and kylo"
+    assert (
+        to_speech("Kylo and Kylos and kylo", pronunciations=lexicon) == "Kai-low and Kylos and kylo"
+    )
     assert to_speech("HUX, Hux's hux", pronunciations=lexicon) == "Hucks, Hucks's Hucks"
 
 

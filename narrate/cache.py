@@ -1,0 +1,96 @@
+"""A content-addressed store of synthesized chunks.
+
+The key is everything that decides the sound: engine, engine version, voice settings and the words spoken.
+So a rerun with nothing changed reuses every chunk, and changing one character's voice misses only that
+character's chunks. Entries are written atomically and carry their length and checksum, so a file cut short
+by a crash or a full disk is detected and synthesized again, never played.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+import zlib
+from dataclasses import asdict
+from pathlib import Path
+
+from narrate.errors import OutputError
+from narrate.model import Voice
+
+MAGIC = b"NRC1"
+HEADER = struct.Struct("<4sIQI")  # magic, sample rate, PCM length, crc32 of the PCM
+
+
+def default_dir() -> Path:
+    """The user cache dir (XDG_CACHE_HOME moves it on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("narrate")) / "clips"
+
+
+def key(engine: str, version: str, voice: Voice, text: str) -> str:
+    blob = json.dumps([engine, version, asdict(voice), text], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class Cache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pcm"
+
+    def get(self, key: str) -> tuple[bytes, int] | None:
+        """(pcm, sample_rate), or None when missing or damaged."""
+        try:
+            data = self.path(key).read_bytes()
+        except OSError:
+            return None
+        if len(data) < HEADER.size:
+            return None
+        magic, rate, length, crc = HEADER.unpack_from(data)
+        pcm = data[HEADER.size :]
+        if magic != MAGIC or len(pcm) != length or zlib.crc32(pcm) != crc:
+            return None
+        return pcm, rate
+
+    def put(self, key: str, pcm: bytes, sample_rate: int) -> None:
+        path = self.path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(HEADER.pack(MAGIC, sample_rate, len(pcm), zlib.crc32(pcm)))
+                    f.write(pcm)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as e:
+            raise OutputError(
+                f"cannot write the cache at {self.folder}: {e.strerror}; "
+                "free some space, pass --cache-dir, or use --no-cache"
+            ) from None
+
+    def info(self) -> tuple[int, int]:
+        """(entries, bytes)."""
+        count = size = 0
+        for entry in self.folder.glob("*/*.pcm"):
+            count += 1
+            size += entry.stat().st_size
+        return count, size
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many there were."""
+        removed = 0
+        for entry in self.folder.glob("*/*"):
+            entry.unlink(missing_ok=True)
+            removed += entry.suffix == ".pcm"
+        for sub in self.folder.glob("*"):
+            if sub.is_dir():
+                sub.rmdir()
+        return removed
