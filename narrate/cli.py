@@ -94,6 +94,23 @@ def load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes):
     return config.load(voices_file, flags)
 
 
+def cache_options(command):
+    command = click.option(
+        "--no-cache", is_flag=True, help="Synthesize every chunk anew; read and write no cache."
+    )(command)
+    return click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path),
+        help="Where synthesized chunks are kept.  [default: the user cache folder]",
+    )(command)
+
+
+def open_cache(cache_dir):
+    from narrate.cache import Cache, default_dir
+
+    return Cache(cache_dir or default_dir())
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -106,32 +123,57 @@ def load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes):
     help="Folder for the audiobooks; each story gets a subfolder named after it.",
 )
 @voice_options
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Speech processes to run at once.  [default: the number of cores]",
+)
+@cache_options
 @click.option("-v", "--verbose", is_flag=True, help="Show which config files were used.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def build(
-    paths, out_dir, voices_file, narrator_voice, rate, reader_name, speak_notes, verbose, quiet
+    paths,
+    out_dir,
+    voices_file,
+    narrator_voice,
+    rate,
+    reader_name,
+    speak_notes,
+    jobs,
+    cache_dir,
+    no_cache,
+    verbose,
+    quiet,
 ):
     """Narrate story files into audiobooks.
 
     PATHS are story files or folders of them. For each story, writes OUT/<story>/ with <story>.m4b
     (chapters, tags), one "NN - <chapter>.mp3" per chapter and <story>.m3u.
     """
+    import os
+
     from narrate import config, engines
     from narrate.build import build as build_book
     from narrate.ingest import find_stories
+    from narrate.synthesize import executor
 
     settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
     if verbose:
-        click.echo("config (highest priority first): " + " < ".join(settings.sources), err=True)
+        click.echo("config (highest priority first): " + " > ".join(settings.sources), err=True)
     config.check_voices(settings, engines.get_engine)
     stories = find_stories(paths)
+    cache = None if no_cache else open_cache(cache_dir)
     show = not quiet and sys.stderr.isatty()
-    for number, story in enumerate(stories, 1):
-        progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
-        files = build_book(story, out_dir, settings, progress.start, progress.advance)
-        progress.finish()
-        minutes = sum(c.duration for c in files.chapters) / 60
-        click.echo(f"{files.m4b}  ({len(files.chapters)} chapters, {minutes:.1f} min)")
+    with executor(jobs or os.cpu_count() or 1) as pool:
+        for number, story in enumerate(stories, 1):
+            progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
+            files = build_book(
+                story, out_dir, settings, pool, cache, progress.start, progress.advance
+            )
+            progress.finish()
+            minutes = sum(c.duration for c in files.chapters) / 60
+            click.echo(f"{files.m4b}  ({len(files.chapters)} chapters, {minutes:.1f} min)")
 
 
 class Progress:
@@ -151,7 +193,7 @@ class Progress:
             )
             self.bar.__enter__()
 
-    def advance(self, clip) -> None:
+    def advance(self, clip, cached: bool) -> None:
         self.seconds += clip.seconds
         if self.bar is not None:
             self.bar.update(1, clip)
@@ -243,6 +285,28 @@ def cast(file, voices_file, narrator_voice, rate, reader_name, speak_notes):
         click.echo(
             f"{r.name[:22]:<22} {r.gender or '?':<7} {r.lines:>5}  {voice:<22} {r.source:<8} {aliases}"
         )
+
+
+@cli.group()
+def cache():
+    """Look at or empty the cache of synthesized chunks."""
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="The cache folder to look at.")
+def cache_info(cache_dir):
+    """Where the cache is and how much it holds."""
+    store = open_cache(cache_dir)
+    count, size = store.info()
+    click.echo(f"{store.folder}: {count} chunks, {size / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="The cache folder to empty.")
+def cache_clear(cache_dir):
+    """Remove every cached chunk (the next build synthesizes everything again)."""
+    store = open_cache(cache_dir)
+    click.echo(f"removed {store.clear()} chunks from {store.folder}")
 
 
 def main() -> None:
