@@ -1,0 +1,72 @@
+from dataclasses import replace
+
+import pytest
+
+from narrate.cache import Cache, key
+from narrate.model import Chunk, Kind, Voice
+from narrate.synthesize import Job, executor, synthesize
+
+FAKE = Voice(engine="fake", id="en-us")
+
+
+def jobs(n, voice=FAKE):
+    return [
+        Job(Chunk(1, i, Kind.NARRATION, None, 0, 1, "x", True), voice, f"sentence number {i} here")
+        for i in range(n)
+    ]
+
+
+def test_clips_come_back_in_order_inline_and_in_a_pool():
+    inline = [c.pcm for c in synthesize(jobs(12))]
+    with executor(2) as pool:
+        pooled = list(synthesize(jobs(12), pool, window=3))
+    assert [c.chunk.index for c in pooled] == list(range(12))
+    assert [c.pcm for c in pooled] == inline
+
+
+def test_cache_reuses_every_chunk_and_misses_only_changed_voices(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    seen = []
+    first = list(synthesize(jobs(5), cache=cache, on_clip=lambda c, hit: seen.append(hit)))
+    assert seen == [False] * 5
+    seen.clear()
+    again = list(synthesize(jobs(5), cache=cache, on_clip=lambda c, hit: seen.append(hit)))
+    assert seen == [True] * 5
+    assert [c.pcm for c in again] == [c.pcm for c in first]
+    # one job in a new voice: only that one is synthesized
+    mixed = jobs(5)
+    mixed[2] = replace(mixed[2], voice=replace(FAKE, id="en-us+f2"))
+    seen.clear()
+    list(synthesize(mixed, cache=cache, on_clip=lambda c, hit: seen.append(hit)))
+    assert seen == [True, True, False, True, True]
+
+
+def test_corrupt_cache_entry_is_synthesized_again(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    (job,) = jobs(1)
+    (clip,) = synthesize([job], cache=cache)
+    k = key("fake", "fake-1", job.voice, job.text)
+    path = cache.path(k)
+    path.write_bytes(path.read_bytes()[:-10])  # cut short, as by a crash or a full disk
+    assert cache.get(k) is None
+    hits = []
+    (again,) = synthesize([job], cache=cache, on_clip=lambda c, hit: hits.append(hit))
+    assert hits == [False] and again.pcm == clip.pcm
+    assert cache.get(k) == (clip.pcm, 22050)
+
+
+def test_cache_info_and_clear(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    list(synthesize(jobs(3), cache=cache))
+    count, size = cache.info()
+    assert count == 3 and size > 0
+    assert cache.clear() == 3
+    assert cache.info() == (0, 0)
+
+
+def test_engine_failure_names_the_chunk():
+    from narrate.errors import EngineError
+
+    bad = jobs(1, replace(FAKE, id="no-such-voice"))
+    with pytest.raises(EngineError, match="no-such-voice"):
+        list(synthesize(bad))
