@@ -7,6 +7,7 @@ the same voice in every chapter and on every run, and casting one character by h
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,9 @@ READER = "you"
 NARRATOR = "narrator"
 # Pitches cross the engine's variants, so small pools still give distinct voices.
 POOL_PITCHES = (None, 38, 62)
+# The plain male and female variants; espeak-ng also has novelty ones (croak, whisper, UniRobot) that a
+# user may choose by hand but that automatic casting should never spring on a listener.
+POOL_VARIANT = re.compile(r"\+[mf]\d+$")
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,9 @@ def voice_pools(
     }
     pools: dict[str | None, list[Voice]] = {"male": [], "female": [], None: []}
     for info in sorted(engine_voices, key=lambda v: v.id):
-        if info.id.split("+")[0] != language or "+" not in info.id or info.gender not in pools:
+        if info.id.split("+")[0] != language or not POOL_VARIANT.search(info.id):
+            continue
+        if info.gender not in pools:
             continue
         for pitch in POOL_PITCHES:
             if (info.id, pitch) in taken:
