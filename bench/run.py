@@ -69,7 +69,6 @@ def espeak_whole_text(text: str) -> bytes:
 
 
 def encode(pcm: bytes, out: Path, codec_args: list[str]) -> None:
-    from narrate.ffmpeg import ffmpeg_exe
 
     cmd = [
         ffmpeg_exe(),

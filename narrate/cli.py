@@ -173,7 +173,9 @@ def build(
             )
             progress.finish()
             minutes = sum(c.duration for c in files.chapters) / 60
-            click.echo(f"{files.m4b}  ({len(files.chapters)} chapters, {minutes:.1f} min)")
+            click.echo(
+                f"{files.m4b}  ({len(files.chapters)} chapter{'s' if len(files.chapters) != 1 else ''}, {minutes:.1f} min)"
+            )
 
 
 class Progress:

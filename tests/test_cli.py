@@ -1,0 +1,160 @@
+"""The command line: one actionable line and a stable exit code for every mistake, no traceback."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+from narrate.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def assert_one_line_error(result, code, *fragments):
+    assert result.exit_code == code, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("narrate: error: ")
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_help_teaches_every_command():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("build", "segment", "cast", "voices", "cache"):
+        assert command in result.output
+        sub = run(command, "--help")
+        assert sub.exit_code == 0 and len(sub.output.splitlines()) > 3
+
+
+def test_missing_path(tmp_path):
+    assert_one_line_error(run("build", tmp_path / "nope.txt"), 2, "nope.txt")
+
+
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        (lambda p: p.joinpath("nope.txt"), "nope.txt"),
+        (lambda p: (p / "empty-folder").mkdir() or p / "empty-folder", "empty-folder"),
+        (lambda p: p.joinpath("empty.txt").write_text("") and None or p / "empty.txt", "empty"),
+        (
+            lambda p: p.joinpath("blank.txt").write_text("  \n\t ") and None or p / "blank.txt",
+            "blank.txt",
+        ),
+        (
+            lambda p: (
+                p.joinpath("bin.txt").write_bytes(bytes(range(256)) * 4) and None or p / "bin.txt"
+            ),
+            "binary",
+        ),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path, make, fragment):
+    path = make(tmp_path)
+    result = run("build", path, "-o", tmp_path / "out", "--no-cache")
+    assert_one_line_error(result, 2, fragment)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.m4b"))
+
+
+def test_output_path_that_is_a_file(tmp_path):
+    story = tmp_path / "s.txt"
+    story.write_text("Once upon a time.", encoding="utf-8")
+    blocker = tmp_path / "out"
+    blocker.write_text("I am a file")
+    result = run("build", story, "-o", blocker, "--no-cache", "--voices", fake_voices(tmp_path))
+    assert_one_line_error(result, 5, str(blocker))
+    assert blocker.read_text() == "I am a file"
+
+
+def test_bad_config_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[narrator]\nrate = 9000\n")
+    result = run("build", SEEDS[3], "--voices", bad)
+    assert_one_line_error(result, 3, "narrator.rate", "80 to 450")
+
+
+def test_unknown_voice_points_to_narrate_voices(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[narrator]\nvoice = "xx-nowhere"\n')
+    assert_one_line_error(run("build", SEEDS[3], "--voices", bad), 3, "narrate voices")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run("--debug", "build", tmp_path / "nope.txt")
+    assert result.exit_code != 0 and result.exception is not None
+
+
+def fake_voices(tmp_path: Path) -> Path:
+    path = tmp_path / "fake.toml"
+    path.write_text(
+        '[narrator]\nengine = "fake"\n[dialogue]\nengine = "fake"\n[reader]\nengine = "fake"\n'
+    )
+    return path
+
+
+def test_build_with_fake_engine_names_files_after_the_story(tmp_path):
+    story = tmp_path / "My Story.txt"
+    story.write_text('Chapter 1\n\n"Hi," said Bo.\n\nChapter 2\n\nThe end.\n', encoding="utf-8")
+    result = run(
+        "build", story, "-o", tmp_path / "out", "--voices", fake_voices(tmp_path), "--no-cache"
+    )
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "my-story"
+    assert (folder / "my-story.m4b").is_file() and (folder / "my-story.m3u").is_file()
+    assert sorted(p.name for p in folder.glob("*.mp3")) == [
+        "01 - Chapter 1.mp3",
+        "02 - Chapter 2.mp3",
+    ]
+    assert "2 chapters" in result.output
+
+
+def test_segment_jsonl_contract_on_seeds():
+    for seed in SEEDS:
+        result = run("segment", seed, "--format", "jsonl")
+        assert result.exit_code == 0, result.output
+        decoded = seed.read_bytes().decode("utf-8")
+        covered = [False] * len(decoded)
+        previous_end = 0
+        for line in result.output.splitlines():
+            row = json.loads(line)
+            assert list(row) == [
+                "chapter",
+                "index",
+                "kind",
+                "speaker",
+                "start",
+                "end",
+                "text",
+                "spoken",
+            ]
+            assert row["text"] == decoded[row["start"] : row["end"]]
+            assert row["start"] >= previous_end
+            previous_end = row["end"]
+            for i in range(row["start"], row["end"]):
+                covered[i] = True
+        assert all(covered[i] for i, ch in enumerate(decoded) if not ch.isspace())
+
+
+def test_segment_table_and_spoken_view():
+    result = run("segment", SEEDS[1], "--spoken")
+    assert result.exit_code == 0
+    assert "dialogue" in result.output and "heading" in result.output
+    assert "y/n" not in result.output.split("(")[0]
+
+
+def test_cast_lists_kylo_ren_and_the_reader():
+    result = run("cast", SEEDS[1])
+    assert result.exit_code == 0, result.output
+    assert "Kylo" in result.output and "you" in result.output
+
+
+def test_voices_lists_variants():
+    result = run("voices")
+    assert result.exit_code == 0
+    assert "en-us+f3" in result.output
