@@ -69,9 +69,10 @@ def espeak_whole_text(text: str) -> bytes:
 
 
 def encode(pcm: bytes, out: Path, codec_args: list[str]) -> None:
+    from narrate.ffmpeg import executable
 
     cmd = [
-        ffmpeg_exe(),
+        executable(),
         "-v",
         "error",
         "-y",

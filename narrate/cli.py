@@ -173,9 +173,9 @@ def build(
             )
             progress.finish()
             minutes = sum(c.duration for c in files.chapters) / 60
-            click.echo(
-                f"{files.m4b}  ({len(files.chapters)} chapter{'s' if len(files.chapters) != 1 else ''}, {minutes:.1f} min)"
-            )
+            count = len(files.chapters)
+            chapters = f"{count} chapter" + ("" if count == 1 else "s")
+            click.echo(f"{files.m4b}  ({chapters}, {minutes:.1f} min)")
 
 
 class Progress:
