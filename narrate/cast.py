@@ -45,7 +45,9 @@ class Cast:
         engine_voices: Iterable[VoiceInfo],
     ) -> None:
         self.settings = settings
-        self.characters = list(characters)
+        # The reader and a first-person narrator have fixed voices; keep only their line counts.
+        self.fixed_lines = {c.name: c.lines for c in characters if c.name in (READER, NARRATOR)}
+        self.characters = [c for c in characters if c.name not in self.fixed_lines]
         self.by_alias = {}
         for configured in settings.characters:
             for name in (configured.name, *configured.aliases):
@@ -87,8 +89,9 @@ class Cast:
             for c in sorted(self.characters, key=lambda c: (-c.lines, c.name))
         ]
         s = self.settings
-        roles.append(Role(NARRATOR, (), None, 0, s.narrator, "default"))
-        roles.append(Role(READER, ("y/n",), None, 0, s.reader, "default"))
+        lines = self.fixed_lines
+        roles.append(Role(NARRATOR, (), None, lines.get(NARRATOR, 0), s.narrator, "default"))
+        roles.append(Role(READER, ("y/n",), None, lines.get(READER, 0), s.reader, "default"))
         roles.append(Role("(unknown speaker)", (), None, 0, s.dialogue, "default"))
         return roles
 

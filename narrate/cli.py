@@ -20,6 +20,7 @@ Examples:
   narrate build story.txt -o ~/Books   one story, somewhere else
   narrate segment story.txt            who says what, as a table
   narrate cast story.txt               the characters found and their voices
+  narrate init story.txt               a voices file for that story, ready to edit
   narrate voices                       the voice ids you can put in voices/default.toml
 """
 
@@ -287,6 +288,40 @@ def cast(file, voices_file, narrator_voice, rate, reader_name, speak_notes):
         click.echo(
             f"{r.name[:22]:<22} {r.gender or '?':<7} {r.lines:>5}  {voice:<22} {r.source:<8} {aliases}"
         )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(path_type=Path),
+    help="Where to write it.  [default: voices/<story>.toml]",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@voice_options
+def init(file, target, force, voices_file, narrator_voice, rate, reader_name, speak_notes):
+    """Write a starter voices file for a story, its characters already listed.
+
+    Edit the voices in it, then: narrate build FILE --voices voices/<story>.toml
+    """
+    from narrate.build import plan
+    from narrate.config import starter_toml
+    from narrate.errors import OutputError
+
+    settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
+    the_plan = plan(file, settings)
+    target = target or Path("voices") / f"{the_plan.book.slug}.toml"
+    if target.exists() and not force:
+        raise OutputError(f"{target} exists; pass --force to replace it, or -o another path")
+    text = starter_toml(the_plan.book.title, the_plan.cast.roles())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise OutputError(f"cannot write {target}: {e.strerror}") from None
+    click.echo(f"wrote {target}; edit it, then: narrate build {file} --voices {target}")
 
 
 @cli.group()

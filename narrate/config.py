@@ -240,3 +240,42 @@ def check_voices(settings: Settings, engine_for) -> None:
                 f"{where}.voice = '{voice.id}' is not a {voice.engine} voice; "
                 f"run `narrate voices` to list them"
             )
+
+
+def starter_toml(title: str, roles) -> str:
+    """A voices file for one story: the shipped defaults' shape with every discovered character listed
+    under the voice automatic casting gives them, ready to edit. `roles` are cast.Role records."""
+    lines = [
+        f"# Voices for {title}, written by `narrate init`. Edit freely; keys you delete fall back to",
+        "# voices/default.toml. Use it with: narrate build STORY --voices THIS_FILE",
+        "# Voice ids: `narrate voices`. Ranges: rate 80-450 wpm, pitch 0-100, volume 0.0-1.0.",
+        "",
+    ]
+    fixed = {r.name: r for r in roles if r.source == "default"}
+    for section, role in (("narrator", "narrator"), ("reader", "you")):
+        voice = fixed[role].voice
+        lines += [f"[{section}]", f'voice = "{voice.id}"', f"rate = {voice.rate}"]
+        if section == "reader":
+            lines.append('# name = "Alex"   # spoken where the text says y/n')
+        lines.append("")
+    for role in roles:
+        if role.source == "default":
+            continue
+        voice = role.voice
+        gender = role.gender or "unknown gender"
+        lines.append(f"# {role.lines} lines, {gender}")
+        lines.append(f"[characters.{toml_string(role.name)}]")
+        if role.aliases:
+            lines.append("aliases = [" + ", ".join(toml_string(a) for a in role.aliases) + "]")
+        lines.append(f"voice = {toml_string(voice.id)}")
+        if voice.pitch is not None:
+            lines.append(f"pitch = {voice.pitch}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string; JSON's escaping is a subset TOML reads the same way."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)

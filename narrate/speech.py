@@ -22,6 +22,11 @@ DASHES = re.compile(r"\s*(?:[—–]+|--+)\s*")
 SLASH_EMPHASIS = re.compile(r"(?<![\w/])/([^\s/][^/\n]{0,80}?[^\s/]|\w)/(?![\w/])")
 SHOUT = re.compile(r"\b[A-Z][A-Z']{3,}\b")
 TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+ORDINAL = re.compile(r"\b(\d{1,9})(st|nd|rd|th)\b", re.IGNORECASE)
+# Years read in pairs ("nineteen ninety-nine"); other whole numbers in full, commas allowed.
+DECIMAL = re.compile(r"(?<![\d.])(\d{1,9})\.(\d+)(?![\d.])")
+YEAR = re.compile(r"\b(1[1-9]\d\d|20\d\d)\b(?!,\d)")
+NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,9})(?![\d,]*\d)")
 SPACES = re.compile(r"\s+")
 SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
 REPEATED_COMMAS = re.compile(r",(?:\s*,)+")
@@ -78,6 +83,10 @@ def to_speech(
     text = SLASH_EMPHASIS.sub(r"\1", text)
     text = SHOUT.sub(unshout, text)
     text = TIME.sub(say_time, text)
+    text = ORDINAL.sub(lambda m: ordinal_words(int(m.group(1))), text)
+    text = DECIMAL.sub(say_decimal, text)
+    text = YEAR.sub(lambda m: year_words(int(m.group(1))), text)
+    text = NUMBER.sub(lambda m: number_words(int(m.group(1).replace(",", ""))), text)
     text = ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     for written, spoken in pronunciations:
         text = lexicon_pattern(written).sub(spoken, text)
@@ -104,12 +113,61 @@ def say_time(match: re.Match) -> str:
     return f"{number_words(hours)} {number_words(minutes)}"
 
 
+SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
+ORDINAL_ENDINGS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
+
+
 def number_words(n: int) -> str:
-    """0-99 in words: all that clock times need."""
+    """A whole number in words: 2024 -> two thousand twenty-four."""
     if n < 20:
         return ONES[n]
-    tens, ones = divmod(n, 10)
-    return TENS[tens] + (f"-{ONES[ones]}" if ones else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return TENS[tens] + (f"-{ONES[ones]}" if ones else "")
+    for size, name in SCALES:
+        if n >= size:
+            high, rest = divmod(n, size)
+            return f"{number_words(high)} {name}" + (f" {number_words(rest)}" if rest else "")
+    raise AssertionError(n)  # unreachable: every n >= 100 has a scale
+
+
+def ordinal_words(n: int) -> str:
+    """21 -> twenty-first, 12 -> twelfth, 100 -> one hundredth."""
+    words = number_words(n)
+    head, _, last = words.rpartition(" ")
+    stem, dash, unit = last.rpartition("-")
+    if unit in ORDINAL_ENDINGS:
+        unit = ORDINAL_ENDINGS[unit]
+    elif unit.endswith("y"):
+        unit = unit[:-1] + "ieth"
+    else:
+        unit += "th"
+    last = stem + dash + unit
+    return f"{head} {last}" if head else last
+
+
+def say_decimal(match: re.Match) -> str:
+    """3.14 -> three point one four."""
+    digits = " ".join(ONES[int(d)] for d in match.group(2))
+    return f"{number_words(int(match.group(1)))} point {digits}"
+
+
+def year_words(n: int) -> str:
+    """1999 -> nineteen ninety-nine, 1905 -> nineteen oh five, 2000 -> two thousand, 2024 -> twenty twenty-four."""
+    high, low = divmod(n, 100)
+    if low == 0:
+        return number_words(n) if high % 10 == 0 else f"{number_words(high)} hundred"
+    if 2000 <= n < 2010:
+        return number_words(n)
+    return f"{number_words(high)} {'oh ' if low < 10 else ''}{number_words(low)}"
 
 
 @lru_cache(maxsize=512)

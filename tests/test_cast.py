@@ -78,3 +78,35 @@ def test_roles_list_everyone():
     assert names[:4] == ["Kylo Ren", "Rey", "Hux", "Phasma"]
     assert {"narrator", "you"} <= set(names)
     assert roles[0].aliases == ("Kylo", "Ren", "Commander Ren")
+
+
+def test_reader_and_narrator_keep_fixed_voices_even_when_discovered():
+    s = config.defaults()
+    found = CHARACTERS + [Character("you", (), None, 9), Character("narrator", (), None, 2)]
+    cast = Cast(s, found, VOICES)
+    assert cast.voice_for(line("you")) == s.reader
+    roles = {r.name: r for r in cast.roles()}
+    assert roles["you"].lines == 9 and roles["you"].source == "default"
+    assert [r.name for r in cast.roles()].count("you") == 1
+
+
+def test_editing_one_characters_voice_changes_only_their_lines():
+    """Acceptance: chunk -> voice assignments differ exactly on that character's chunks."""
+    from conftest import SEEDS
+
+    from narrate.build import plan
+
+    fake = {
+        "narrator": {"engine": "fake"},
+        "dialogue": {"engine": "fake"},
+        "reader": {"engine": "fake"},
+    }
+    before = plan(SEEDS[2], config.build(config.deep_merge(config.BUILTIN, fake)))
+    edited = config.deep_merge(fake, {"characters": {"Hux": {"voice": "en-us+m2", "pitch": 20}}})
+    after = plan(SEEDS[2], config.build(config.deep_merge(config.BUILTIN, edited)))
+    old = {j.chunk.index: j.voice for j in before.jobs(config.defaults())}
+    new = {j.chunk.index: j.voice for j in after.jobs(config.defaults())}
+    assert old.keys() == new.keys()
+    changed = {i for i in old if old[i] != new[i]}
+    hux_lines = {c.index for c in before.chunks if c.speaker == "Hux" and c.spoken}
+    assert hux_lines and changed == hux_lines

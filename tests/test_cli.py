@@ -158,3 +158,36 @@ def test_voices_lists_variants():
     result = run("voices")
     assert result.exit_code == 0
     assert "en-us+f3" in result.output
+
+
+@pytest.mark.parametrize(
+    "toml, fragments",
+    [
+        ("[narrator\n", ["invalid TOML", "line 1"]),
+        ("[narrator]\nrat = 170\n", ["unknown key 'narrator.rat'", "did you mean 'narrator.rate'"]),
+        ("[narrator]\nvoice = 'zz-top'\n", ["'zz-top'", "narrate voices"]),
+        ("[narrator]\nrate = -3\n", ["narrator.rate = -3", "80 to 450"]),
+        ("[dialogue]\nvolume = 2\n", ["dialogue.volume = 2", "0.0 to 1.0"]),
+    ],
+)
+def test_every_config_error_is_one_line_with_exit_3(tmp_path, toml, fragments):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(toml)
+    for command in ("build", "cast", "init"):
+        result = run(command, SEEDS[3], "--voices", bad)
+        if command != "build" and "narrate voices" in fragments:
+            continue  # voice ids are checked when there is speech to make
+        assert_one_line_error(result, 3, *fragments)
+
+
+def test_init_writes_a_starter_that_build_accepts(tmp_path):
+    result = run("init", SEEDS[2], "-o", tmp_path / "v.toml")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "v.toml").read_text(encoding="utf-8")
+    assert '[characters."Hux"]' in text and '[characters."Kylo Ren"]' in text
+    from narrate import config
+
+    settings = config.load(tmp_path / "v.toml")
+    assert {c.name for c in settings.characters} >= {"Hux", "Kylo Ren"}
+    again = run("init", SEEDS[2], "-o", tmp_path / "v.toml")
+    assert_one_line_error(again, 5, "--force")

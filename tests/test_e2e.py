@@ -89,3 +89,42 @@ def test_dialogue_and_narration_use_different_voices(tmp_path):
     assert (narration.voice, dialogue.voice) == (settings.narrator, anna.voice)
     # a female variant at a raised pitch speaks clearly higher than the default male voice
     assert pitch_hz(dialogue.pcm, 22050) > pitch_hz(narration.pcm, 22050) * 1.2
+
+
+def test_changing_one_voice_resynthesizes_only_that_characters_lines(tmp_path):
+    from dataclasses import replace
+
+    from narrate import config
+    from narrate.build import build
+    from narrate.cache import Cache
+    from narrate.config import CharacterVoice
+    from narrate.model import Voice
+
+    story = tmp_path / "story.txt"
+    story.write_text(
+        '"Where were you?" asked Hux.\n\n"Out," said Rey. She shrugged.\n\n'
+        '"That is not an answer," Hux said.\n\nThe ship hummed.\n',
+        encoding="utf-8",
+    )
+    cache = Cache(tmp_path / "cache")
+    settings = config.defaults()
+    first: list = []
+    build(
+        story, tmp_path / "a", settings, cache=cache, on_clip=lambda c, hit: first.append((c, hit))
+    )
+    hux = CharacterVoice("Hux", (), Voice(id="en-us+m2", pitch=25))
+    second: list = []
+    build(
+        story,
+        tmp_path / "b",
+        replace(settings, characters=(hux,)),
+        cache=cache,
+        on_clip=lambda c, hit: second.append((c, hit)),
+    )
+    assert [c.chunk.index for c, _ in first] == [c.chunk.index for c, _ in second]
+    for (old, _), (new, hit) in zip(first, second, strict=True):
+        if new.chunk.speaker == "Hux":
+            assert not hit and new.voice == hux.voice and new.pcm != old.pcm
+        else:
+            assert hit and new.pcm == old.pcm
+    assert any(c.chunk.speaker == "Hux" for c, _ in second)

@@ -38,6 +38,15 @@ from narrate.speech import to_speech
         ("by 7:05 or 9:30", "by seven oh five or nine thirty"),
         ("Mr. Darcy and Dr. Who on St. Mary's", "Mister Darcy and Doctor Who on Saint Mary's"),
         ("The FBI said OK", "The FBI said OK"),
+        # numbers, ordinals, years
+        ("3 ships and 12,500 troopers", "three ships and twelve thousand five hundred troopers"),
+        ("the 1st, 2nd, 3rd, 12th and 21st", "the first, second, third, twelfth and twenty-first"),
+        ("the 100th day", "the one hundredth day"),
+        (
+            "in 1999 and 2024, not 1905 or 2005",
+            "in nineteen ninety-nine and twenty twenty-four, not nineteen oh five or two thousand five",
+        ),
+        ("version 3.5 at 0.25", "version three point five at zero point two five"),
         # and/or is not emphasis
         ("and/or", "and/or"),
         # nothing to say
