@@ -70,3 +70,49 @@ def test_engine_failure_names_the_chunk():
     bad = jobs(1, replace(FAKE, id="no-such-voice"))
     with pytest.raises(EngineError, match="no-such-voice"):
         list(synthesize(bad))
+
+
+def hang_once(marker_path, value):
+    import os
+    import time
+
+    if not os.path.exists(marker_path):
+        open(marker_path, "w").close()
+        time.sleep(60)
+    return value
+
+
+def always_hang():
+    import time
+
+    time.sleep(60)
+
+
+def test_a_hung_job_is_killed_and_retried(tmp_path):
+    from narrate.synthesize import SpeechPool
+
+    with SpeechPool(2, timeout=2.0, retries=1) as pool:
+        future = pool.submit(hang_once, str(tmp_path / "marker"), 42)
+        assert future.result(timeout=30) == 42
+
+
+def test_a_job_that_always_hangs_fails_with_the_chunk_named(tmp_path):
+    from narrate.errors import EngineError
+    from narrate.synthesize import SpeechPool
+
+    (job,) = jobs(1)
+    failing = [job]
+    with SpeechPool(1, timeout=1.0, retries=1) as pool:
+        pool_submit = pool.submit
+        pool.submit = lambda fn, *a: pool_submit(always_hang)
+        with pytest.raises(EngineError, match=r"chapter 1, chunk 0 .*no answer in 1 s \(2 tries\)"):
+            list(synthesize(failing, pool))
+
+
+def test_keep_going_puts_a_tone_in_place_and_reports(tmp_path):
+    bad = jobs(3)
+    bad[1] = replace(bad[1], voice=replace(FAKE, id="no-such-voice"))
+    failures: list[str] = []
+    clips = list(synthesize(bad, failures=failures))
+    assert len(clips) == 3 and clips[1].pcm
+    assert len(failures) == 1 and "chunk 1" in failures[0] and "no-such-voice" in failures[0]
