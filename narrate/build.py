@@ -54,13 +54,15 @@ def build(
     cache: Cache | None = None,
     on_start: Callable[[Plan, int], None] | None = None,
     on_clip: Callable[[Clip, bool], None] | None = None,
+    failures: list[str] | None = None,
 ) -> BookFiles:
     """Narrate the story at `path` into `out_dir/<slug>/`. `pool` runs synthesis (inline when None);
     `cache` keeps clips between runs. `on_start(plan, jobs)` is told how many synthesis jobs there are
-    before any runs; `on_clip(clip, cached)` of each clip as it is made."""
+    before any runs; `on_clip(clip, cached)` of each clip as it is made. With a `failures` list
+    (--keep-going), a chunk that cannot be spoken is listed there and a short tone takes its place."""
     the_plan = plan(path, settings)
     jobs = list(the_plan.jobs(settings))
     if on_start is not None:
         on_start(the_plan, len(jobs))
-    clips = synthesize(jobs, pool, cache, on_clip)
+    clips = synthesize(jobs, pool, cache, on_clip, failures=failures)
     return assemble(the_plan.book, clips, out_dir, settings.pauses)

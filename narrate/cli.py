@@ -131,6 +131,11 @@ def open_cache(cache_dir):
     help="Speech processes to run at once.  [default: the number of cores]",
 )
 @cache_options
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="When a chunk cannot be spoken, put a short tone in its place, finish, and list it at the end.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show which config files were used.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def build(
@@ -144,6 +149,7 @@ def build(
     jobs,
     cache_dir,
     no_cache,
+    keep_going,
     verbose,
     quiet,
 ):
@@ -156,6 +162,7 @@ def build(
 
     from narrate import config, engines
     from narrate.build import build as build_book
+    from narrate.errors import EngineError
     from narrate.ingest import find_stories
     from narrate.synthesize import executor
 
@@ -166,17 +173,26 @@ def build(
     stories = find_stories(paths)
     cache = None if no_cache else open_cache(cache_dir)
     show = not quiet and sys.stderr.isatty()
+    failures: list[str] | None = [] if keep_going else None
     with executor(jobs or os.cpu_count() or 1) as pool:
         for number, story in enumerate(stories, 1):
             progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
             files = build_book(
-                story, out_dir, settings, pool, cache, progress.start, progress.advance
+                story, out_dir, settings, pool, cache, progress.start, progress.advance, failures
             )
             progress.finish()
             minutes = sum(c.duration for c in files.chapters) / 60
             count = len(files.chapters)
             chapters = f"{count} chapter" + ("" if count == 1 else "s")
             click.echo(f"{files.m4b}  ({chapters}, {minutes:.1f} min)")
+    if failures:
+        click.echo(
+            f"{len(failures)} chunk(s) could not be spoken; a tone stands in for each:", err=True
+        )
+        for failure in failures:
+            click.echo(f"  {failure}", err=True)
+        # The books were written, but not as the story reads: a script must be able to notice.
+        sys.exit(EngineError.exit_code)
 
 
 class Progress:
