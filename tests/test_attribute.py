@@ -1,0 +1,283 @@
+"""Speaker attribution and character discovery, one short passage per case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrate.attribute import NARRATOR, YOU, characters, discover
+from narrate.model import Block, Book, Chapter, Kind
+from narrate.segment import segment
+
+
+def book_of(*paragraphs: str) -> Book:
+    text = "\n\n".join(paragraphs)
+    blocks, position = [], 0
+    for paragraph in paragraphs:
+        blocks.append(Block(Kind.NARRATION, 1, position, position + len(paragraph)))
+        position += len(paragraph) + 2
+    return Book(Path("t.txt"), "t", "t", text, (Chapter(1, "One"),), tuple(blocks))
+
+
+def said(*paragraphs: str) -> list[tuple[str, str | None]]:
+    """(quote text, speaker) for every dialogue chunk."""
+    return [(c.text, c.speaker) for c in segment(book_of(*paragraphs)) if c.kind is Kind.DIALOGUE]
+
+
+def speakers(*paragraphs: str) -> list[str | None]:
+    return [who for _, who in said(*paragraphs)]
+
+
+KYLO_AND_HUX = (
+    "Kylo Ren waited in the hangar. Hux came in late, and Kylo watched Hux cross the floor."
+)
+
+
+# Tags -----------------------------------------------------------------------------------------
+
+
+def test_inverted_tag_names_the_speaker():
+    assert speakers(KYLO_AND_HUX, '"You are late," said Hux.') == ["Hux"]
+
+
+def test_tag_after_a_question():
+    assert speakers(KYLO_AND_HUX, '"Where were you?" Kylo asked.') == ["Kylo Ren"]
+
+
+def test_tag_before_the_quote():
+    assert speakers(KYLO_AND_HUX, 'Then Hux said, "The shuttle was delayed."') == ["Hux"]
+
+
+def test_title_description_maps_to_the_one_character_with_that_title():
+    assert speakers(
+        "General Hux stood by the window while Kylo paced. Kylo stopped at last.",
+        '"Sit down," the general replied.',
+    ) == ["General Hux"]  # never called plain `Hux` here, so named with the title
+
+
+def test_title_shared_by_two_characters_names_nobody():
+    cast = discover(
+        book_of("General Hux and General Organa met. Hux bowed to Organa, and Organa smiled.")
+    )
+    assert "the general" not in cast.names
+
+
+def test_pronoun_tag_resolves_to_the_last_character_of_that_gender():
+    assert speakers(
+        "Kylo Ren followed Rey in. Rey was furious, and she did not hide it.",
+        "“Take off that helmet,” she demands.",
+    ) == ["Rey"]
+
+
+def test_pronoun_prefers_the_subject_over_an_object():
+    assert speakers(
+        KYLO_AND_HUX,
+        "Kylo took his robes from Hux.",
+        '"I don\'t like being seen without them," he admitted.',
+    ) == ["Kylo Ren"]
+
+
+def test_second_person_reader_speaks_as_you():
+    assert speakers(
+        "You sit by the bed. Kylo Ren is asleep, and Kylo breathes slowly.",
+        '"I\'m sorry," you whisper.',
+    ) == [YOU]
+
+
+def test_first_person_narrator():
+    assert speakers(
+        "Marcus Hale walked into my office. Marcus sat down and Hale said nothing for a while.",
+        '"Since when?" I said.',
+    ) == [NARRATOR]
+
+
+def test_y_n_is_the_reader():
+    assert speakers(
+        "Kylo Ren stood at the door. Kylo looked back at y/n.",
+        '"Wait," y/n said.',
+    ) == [YOU]
+
+
+def test_y_n_as_a_vocative_makes_the_other_one_speak():
+    assert speakers(
+        "You lie still. Kylo Ren settles beside you, and Kylo is quiet for a long time.",
+        '"No more fear, y/n."',
+    ) == ["Kylo Ren"]
+
+
+# Context: beats, voices, silence ------------------------------------------------------------
+
+
+def test_action_beat_before_the_quote():
+    assert speakers(KYLO_AND_HUX, 'Hux smiled. "Fine."') == ["Hux"]
+
+
+def test_action_beat_after_the_quote():
+    assert speakers(KYLO_AND_HUX, '"Fine." Kylo shrugged.') == ["Kylo Ren"]
+
+
+def test_voice_sentence_names_the_speaker():
+    assert speakers(
+        "You lie still. Kylo Ren stands over you, and Kylo does not move.",
+        '"Please don\'t." His voice is flat.',
+    ) == ["Kylo Ren"]
+
+
+def test_someone_keeping_silent_is_not_the_speaker():
+    got = speakers(
+        KYLO_AND_HUX,
+        '"Where is the shuttle?" Kylo asked.',
+        "Hux said nothing.",
+        '"Answer me."',
+    )
+    assert got == ["Kylo Ren", "Kylo Ren"]
+
+
+# Turn-taking and vocatives --------------------------------------------------------------------
+
+
+def test_untagged_two_person_exchange_alternates():
+    got = speakers(
+        "Mr. Bennet was reading. Mrs. Bennet came in and Mrs. Bennet sat down.",
+        '"Have you heard that Netherfield is let?" said Mrs. Bennet.',
+        "Mr. Bennet replied that he had not.",
+        '"But it is."',
+        '"What is his name?"',
+        '"Bingley."',
+        '"Is he married or single?"',
+    )
+    assert got == ["Mrs. Bennet", "Mrs. Bennet", "Mr. Bennet", "Mrs. Bennet", "Mr. Bennet"]
+
+
+def test_vocative_names_the_listener_not_the_speaker():
+    got = speakers(
+        "Rey and Kylo Ren faced each other. Rey lowered her saber, and Kylo Ren did not.",
+        '"Throw it away, Ren."',
+    )
+    assert got == ["Rey"]
+
+
+def test_a_name_alone_answered_is_not_a_vocative():
+    got = speakers(
+        "Mr. Bennet read his paper. Mrs. Bennet talked, and Mr. Bennet listened.",
+        '"What is his name?" asked Mr. Bennet.',
+        '"Bingley."',
+    )
+    assert got == ["Mr. Bennet", "Mrs. Bennet"]
+
+
+def test_his_wife_is_mrs_when_he_is_mr():
+    got = speakers(
+        "Mr. Bennet sat in the library. Mrs. Bennet, who was nervous, came in after him.",
+        '"Do you not want to know?" cried his wife impatiently.',
+    )
+    assert got == ["Mrs. Bennet"]
+
+
+def test_unnamed_role_is_a_speaker_and_is_named_when_addressed():
+    got = speakers(
+        "Mr. Pickle stood by the coach. Mr. Pickle looked up at the box.",
+        "‘Is this the Dover coach?’ asked Mr. Pickle.",
+        "‘It is, sir,’ replied the coachman.",
+        "‘Thank you,’ said Mr. Pickle.",
+    )
+    assert got == ["Mr. Pickle", "the coachman", "Mr. Pickle"]  # always titled: named so
+    linked = speakers(
+        "Mrs. Gridley sat in the coach. Mrs. Gridley frowned at the window, and Sam Weller drove.",
+        "‘Sam,’ said Mrs. Gridley, ‘attend to your horses.’",
+        "‘Yes, ma’am,’ said the coachman.",
+    )
+    assert linked == ["Mrs. Gridley", "Mrs. Gridley", "Sam Weller"]
+
+
+# None is the right answer ---------------------------------------------------------------------
+
+
+def test_no_characters_no_speaker():
+    assert speakers('The rain fell on the town. "Shelter!"') == [None]
+
+
+def test_a_place_is_not_a_speaker():
+    assert speakers(
+        "The stage reached Red Rock at noon. It left Red Rock at one.",
+        '"Nothing ever happens here."',
+    ) == [None]
+
+
+def test_narration_chunks_never_have_a_speaker():
+    chunks = segment(book_of(KYLO_AND_HUX, '"Fine," said Hux.'))
+    assert all(c.speaker is None for c in chunks if c.kind is not Kind.DIALOGUE)
+
+
+# Characters -----------------------------------------------------------------------------------
+
+
+def test_aliases_merge_into_one_character():
+    book = book_of(
+        "Kylo Ren walked in. Later Kylo sat down and Commander Ren looked tired. "
+        "Everyone feared Ren. Instead of waiting, Hux left.",
+        '"Go," said Kylo.',
+        '"No," said Ren.',
+        '"Fine," said Commander Ren.',
+    )
+    chunks = segment(book)
+    found = {c.name: c for c in characters(book, chunks)}
+    assert set(found) == {"Kylo Ren"}
+    assert found["Kylo Ren"].lines == 3
+    assert set(found["Kylo Ren"].aliases) >= {"Kylo", "Ren", "Commander Ren"}
+    assert {c.speaker for c in chunks if c.kind is Kind.DIALOGUE} == {"Kylo Ren"}
+
+
+def test_sentence_initial_common_words_are_not_names():
+    cast = discover(
+        book_of(
+            "Still, Hux waited. Instead of leaving, Hux sat down. Still the rain fell. "
+            "Instead he slept, and Kylo watched Hux."
+        )
+    )
+    assert "Still" not in cast.names and "Instead" not in cast.names
+    assert "Hux" in cast.names
+
+
+def test_genders_from_pronouns_and_titles():
+    book = book_of(
+        "Rey ran ahead and she did not look back. Rey was fast; she always was.",
+        "Mrs. Long arrived. Kylo followed, and he was slow. Kylo sighed as he sat.",
+        '"Wait," said Rey. "Why?" asked Kylo. "Tea?" said Mrs. Long.',
+    )
+    found = {c.name: c for c in characters(book, segment(book))}
+    assert found["Rey"].gender == "female"
+    assert found["Kylo"].gender == "male"
+    assert found["Mrs. Long"].gender == "female"
+    assert "Long" in found["Mrs. Long"].aliases
+
+
+def test_mr_and_mrs_with_one_surname_are_two_characters():
+    book = book_of(
+        "Mr. Bennet read. Mrs. Bennet talked.",
+        '"My dear," said Mrs. Bennet. "Yes," said Mr. Bennet.',
+    )
+    names = {c.name for c in characters(book, segment(book))}
+    assert names == {"Mr. Bennet", "Mrs. Bennet"}
+
+
+def test_character_names_are_exactly_the_chunk_speakers():
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted((root / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        book = Book(
+            path, "s", "s", text, (Chapter(1, "c"),), (Block(Kind.NARRATION, 1, 0, len(text)),)
+        )
+        chunks = segment(book)
+        spoken = {c.speaker for c in chunks if c.speaker}
+        listed = characters(book, chunks)
+        assert {c.name for c in listed} == spoken
+        assert sum(c.lines for c in listed) == sum(1 for c in chunks if c.speaker)
+
+
+@pytest.mark.parametrize("reader", ["you", "narrator"])
+def test_reader_and_narrator_are_listed_when_they_speak(reader):
+    line = '"Hello," you say.' if reader == "you" else '"Hello," I said.'
+    book = book_of("Kylo Ren waited, and Kylo was patient.", line)
+    assert [c.name for c in characters(book, segment(book))] == [reader]
