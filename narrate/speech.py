@@ -27,6 +27,9 @@ ORDINAL = re.compile(r"\b(\d{1,9})(st|nd|rd|th)\b", re.IGNORECASE)
 DECIMAL = re.compile(r"(?<![\d.])(\d{1,9})\.(\d+)(?![\d.])")
 YEAR = re.compile(r"\b(1[1-9]\d\d|20\d\d)\b(?!,\d)")
 NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,9})(?![\d,]*\d)")
+# Longer than any dictionary word: a keyboard smash, a base64 blob, a 20,000-letter "word". An engine
+# would spell it out for minutes; it is skipped instead.
+NOT_A_WORD = re.compile(r"\S{46,}")
 SPACES = re.compile(r"\s+")
 SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
 REPEATED_COMMAS = re.compile(r",(?:\s*,)+")
@@ -77,6 +80,7 @@ def to_speech(
 ) -> str:
     """The words an engine should say for `text`; empty when there is nothing to say."""
     text = CONTROL.sub(" ", text)
+    text = NOT_A_WORD.sub(" ", text)
     text = READER.sub(reader_name or "you", text)
     text = ELLIPSIS.sub(", ", text)
     text = DASHES.sub(", ", text)

@@ -83,7 +83,7 @@ def test_unusual_text_makes_a_complete_audiobook(tmp_path, name, data):
     out = tmp_path / "out"
     voices = fake_voices_file(tmp_path)
     result = CliRunner().invoke(
-        cli, ["build", str(story), "-o", str(out), "--no-cache", "--voices", str(voices)]
+        cli, ["build", str(story), "-o", str(out), "-j", "1", "--no-cache", "--voices", str(voices)]
     )
     assert result.exit_code == 0, result.output
     written = files_under(tmp_path) - {story, voices}

@@ -78,3 +78,9 @@ def test_markup_is_text_not_instructions():
 
 def test_control_characters_removed():
     assert to_speech("a\x00b\x07c") == "a b c"
+
+
+def test_runs_too_long_to_be_words_are_skipped():
+    assert to_speech("A" * 20_000 + ". Then a sentence.") == "Then a sentence."
+    longest = "pneumonoultramicroscopicsilicovolcanoconiosis"  # 45 letters: still a word
+    assert to_speech(longest) == longest
