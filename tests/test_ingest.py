@@ -178,9 +178,14 @@ def test_find_stories_missing_path(tmp_path):
 
 
 def test_find_stories_folder_without_stories(tmp_path):
-    write(tmp_path / "empty" / "notes.md")
+    write(tmp_path / "empty" / "notes.pdf")
+    write(tmp_path / "empty" / "README.md")  # beside stories, never one
     write(tmp_path / "empty" / ".hidden.txt")
-    with pytest.raises(InputError, match=r"empty: no story files \(\.text, \.txt\) in this folder"):
+    write(tmp_path / "empty" / "Story_files" / "frame.html")  # a saved page's assets
+    with pytest.raises(
+        InputError,
+        match=r"empty: no story files \(\.epub, \.htm, \.html, .*\.txt.*\) in this folder",
+    ):
         find_stories([tmp_path / "empty"])
 
 

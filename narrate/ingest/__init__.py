@@ -1,33 +1,87 @@
 """Story files in, Books out: find the files a user means, then read each with its format's reader.
 
-A reader takes a file's bytes (and its path, for messages) and returns the decoded text and its
-Structure; read_book() adds what every format shares: the title's fallback and the slug. Formats
-plug in through READERS.
+A reader takes a file's bytes (and its path, for messages) and returns the text that offsets index
+and its Structure; read_book() adds what every format shares: the title's fallback and the slug.
+Plain text is read as it is; EPUB, HTML and Markdown readers return the text they extracted.
+Formats plug in through READERS; the content decides when the extension cannot (an HTML page
+saved as .txt, an EPUB named .zip).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from narrate.errors import InputError
 from narrate.ingest import text
-from narrate.ingest.text import Structure
+from narrate.ingest.decode import looks_binary
+from narrate.ingest.reader import Reader, Structure
 from narrate.model import Book
 
-Reader = Callable[[bytes, Path], tuple[str, Structure]]
+__all__ = [
+    "READERS",
+    "Reader",
+    "Structure",
+    "find_stories",
+    "read_book",
+    "reader_for",
+    "safe_file_name",
+    "slugify",
+]
 
+
+def _lazy(module: str) -> Reader:
+    """A reader whose module (and its parser library) is imported only when a file needs it, so
+    `narrate --help` does not pay for BeautifulSoup."""
+
+    def read(data: bytes, path: Path) -> tuple[str, Structure]:
+        return importlib.import_module(f"narrate.ingest.{module}").read(data, path)
+
+    read.__qualname__ = read.__name__ = f"{module}.read"
+    return read
+
+
+_markdown, _html, _epub = _lazy("markdown"), _lazy("html"), _lazy("epub")
 READERS: dict[str, Reader] = {
     ".txt": text.read,
     ".text": text.read,
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".html": _html,
+    ".htm": _html,
+    ".xhtml": _html,
+    ".epub": _epub,
 }
 """Story readers by lowercase file extension. A file named explicitly with an extension not listed
 here is read as plain text (people keep stories in `story` or `.log` files) unless it is binary."""
 
 _SNIFF_BYTES = 64 * 1024
+_ZIP = b"PK\x03\x04"
+_HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
+_NOT_STORIES = frozenset(
+    ["readme", "license", "licence", "copying", "changelog", "changes", "contributing", "authors"]
+)
+"""File names (without extension) that a folder of stories holds beside them, never a story."""
+
+
+def reader_for(path: Path, data: bytes) -> Reader:
+    """The reader for a file: a zip is an EPUB whatever its name, an HTML page is HTML unless it is
+    named .md; otherwise the extension decides, and plain text is the default."""
+    suffix = path.suffix.lower()
+    if data.startswith(_ZIP):
+        return READERS[".epub"]
+    if suffix not in (".md", ".markdown") and _looks_like_html(data):
+        return READERS[".html"]
+    return READERS.get(suffix, text.read)
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and _HTML.search(head) is not None
 
 
 def find_stories(paths: Iterable[Path]) -> list[Path]:
@@ -45,9 +99,12 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
                     "add one or name a story file directly"
                 )
         elif path.is_file():
-            if path.suffix.lower() not in READERS and text.looks_binary(_head(path)):
+            head = _head(path)
+            known = path.suffix.lower() in READERS or head.startswith(_ZIP)  # a zip: an EPUB?
+            if not known and looks_binary(head):
                 raise InputError(
-                    f"{path}: looks like a binary file, not text; give narrate a .txt story"
+                    f"{path}: looks like a binary file, not text; give narrate a story "
+                    "(.txt, .md, .html or .epub)"
                 )
             files = [path]
         elif path.exists():
@@ -65,11 +122,14 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
 def _stories_in(folder: Path) -> list[Path]:
     stories: list[Path] = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # prune: never walk into .git
+        # prune: never walk into .git, nor a saved page's `Story_files/` (its scripts and frames)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith("_files")]
         stories += (
             Path(root, name)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in READERS
+            if not name.startswith(".")
+            and Path(name).suffix.lower() in READERS
+            and Path(name).stem.lower() not in _NOT_STORIES
         )
     return sorted(stories)
 
@@ -85,7 +145,8 @@ def _head(path: Path) -> bytes:
 
 
 def read_book(path: Path) -> Book:
-    """Read one story file into a Book: decoded text, chapters, blocks, title, author."""
+    """Read one story file into a Book: its text, chapters, blocks, title, author, language and
+    cover (the last three when the format has them)."""
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a story file; name a file inside it")
@@ -97,8 +158,7 @@ def read_book(path: Path) -> Book:
         raise InputError(
             f"{path}: cannot be read ({err.strerror}); check its permissions"
         ) from None
-    reader = READERS.get(path.suffix.lower(), text.read)
-    decoded, found = reader(data, path)
+    decoded, found = reader_for(path, data)(data, path)
     title = found.title or path.stem or "Untitled"
     return Book(
         source=path,
@@ -108,6 +168,8 @@ def read_book(path: Path) -> Book:
         chapters=found.chapters,
         blocks=found.blocks,
         author=found.author,
+        language=found.language,
+        cover=found.cover,
     )
 
 
@@ -136,3 +198,30 @@ def _fold(char: str) -> str:
     if parts[:1].isascii():
         return "".join(c for c in parts if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", char)
+
+
+_ILLEGAL_IN_NAMES = re.compile(r'[<>:"/\\|?*]')
+_NAME_MAX = 80
+_NAME_MAX_BYTES = 200
+"""Most file systems allow 255 bytes; this leaves room for a `NN - ` prefix and an extension."""
+
+
+def safe_file_name(title: str, fallback: str = "Untitled") -> str:
+    """`title` as a file name that is legal on Windows and POSIX, for people to read: case, spaces and
+    accents kept; `/ \\ : * ? " < > |` and control characters become spaces, runs of whitespace one
+    space; no leading dots (hidden files, `..`) and no trailing dots or spaces (Windows drops them);
+    at most 80 characters and 200 UTF-8 bytes; a reserved device name (`CON`, `com1.txt`) gets a `_`.
+    `fallback` when nothing is left (`...`, `???`)."""
+    name = unicodedata.normalize("NFC", title)
+    name = "".join(" " if unicodedata.category(c) == "Cc" else c for c in name)
+    name = " ".join(_ILLEGAL_IN_NAMES.sub(" ", name).split()).lstrip(". ")
+    name = name[:_NAME_MAX]
+    while len(name.encode("utf-8")) > _NAME_MAX_BYTES:
+        name = name[:-1]
+    name = name.rstrip(". ")
+    stem, dot, rest = name.partition(".")
+    if stem.rstrip(" ").lower() in _WINDOWS_RESERVED:  # `CON` and `CON.txt` alike
+        name = f"{stem.rstrip(' ')}_{dot}{rest}"
+    if name:
+        return name
+    return safe_file_name(fallback) if fallback != "Untitled" else fallback
