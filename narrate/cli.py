@@ -48,9 +48,10 @@ class NarrateGroup(click.Group):
 def cli(ctx: click.Context, debug: bool) -> None:
     """Turn stories into audiobooks, offline.
 
-    narrate reads story files (.txt, including text saved from fan-fiction archives), finds chapters,
-    narration and dialogue and who speaks each line, voices them with offline text-to-speech, and writes
-    an .m4b audiobook with named chapters, an .mp3 per chapter and a playlist.
+    narrate reads story files (.txt, including text saved from fan-fiction archives; .md; .html
+    downloads; .epub), finds chapters, narration and dialogue and who speaks each line, voices them
+    with offline text-to-speech, and writes an .m4b audiobook with named chapters, an .mp3 per chapter
+    and a playlist.
 
     Voices are set in voices/default.toml; see `narrate build --help`.
     """
@@ -123,6 +124,25 @@ def open_cache(cache_dir):
     show_default=True,
     help="Folder for the audiobooks; each story gets a subfolder named after it.",
 )
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="LIST",
+    help="Which of m4b, mp3, opus to write (repeat, or a comma list).  [default: m4b,mp3]",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(["acx"]),
+    help="acx: the audiobook delivery standard, one 44.1 kHz 192 kbps CBR mp3 per chapter.",
+)
+@click.option(
+    "--cover",
+    "cover_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A JPEG or PNG cover.  [default: the story's own, else one drawn with the title]",
+)
 @voice_options
 @click.option(
     "-j",
@@ -141,6 +161,9 @@ def open_cache(cache_dir):
 def build(
     paths,
     out_dir,
+    formats,
+    preset,
+    cover_file,
     voices_file,
     narrator_voice,
     rate,
@@ -156,16 +179,23 @@ def build(
     """Narrate story files into audiobooks.
 
     PATHS are story files or folders of them. For each story, writes OUT/<story>/ with <story>.m4b
-    (chapters, tags), one "NN - <chapter>.mp3" per chapter and <story>.m3u.
+    (chapters, tags, cover), one "NN - <chapter>.mp3" per chapter and <story>.m3u; captions per
+    chapter (.vtt, .srt, .lrc) and manifest.json, with every voice at the audiobook standard's
+    loudness (ACX). --format opus adds <story>.opus.
     """
     import os
 
-    from narrate import config, engines
+    from narrate import config, cover, engines
     from narrate.build import build as build_book
     from narrate.errors import EngineError
+    from narrate.formats import output as choose_output
     from narrate.ingest import find_stories
     from narrate.synthesize import executor
 
+    try:
+        output = choose_output(formats, preset, cover.load(cover_file) if cover_file else None)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="'--format'") from None
     settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
     if verbose:
         click.echo("config (highest priority first): " + " > ".join(settings.sources), err=True)
@@ -178,13 +208,21 @@ def build(
         for number, story in enumerate(stories, 1):
             progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
             files = build_book(
-                story, out_dir, settings, pool, cache, progress.start, progress.advance, failures
+                story,
+                out_dir,
+                settings,
+                pool,
+                cache,
+                progress.start,
+                progress.advance,
+                failures,
+                output,
             )
             progress.finish()
             minutes = sum(c.duration for c in files.chapters) / 60
             count = len(files.chapters)
             chapters = f"{count} chapter" + ("" if count == 1 else "s")
-            click.echo(f"{files.m4b}  ({chapters}, {minutes:.1f} min)")
+            click.echo(f"{files.main}  ({chapters}, {minutes:.1f} min)")
     if failures:
         click.echo(
             f"{len(failures)} chunk(s) could not be spoken; a tone stands in for each:", err=True
