@@ -1,0 +1,351 @@
+"""Who the characters are: names found in the narration, merged into people with their aliases.
+
+discover() reads capitalised words that behave like names (seen mid-sentence or with a person's
+signs, never lowercase, rarely "the X") and merges them into people by shared tokens and titles
+(`Kylo Ren`, `Kylo`, `Ren`, `Commander Ren`; but `Mr. Bennet` and `Mrs. Bennet` are two). A title
+borne by one character also names them (`the general`). Genders here come from titles alone;
+genders.profile() learns the rest from the narration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from narrate.lexicon import PRONOUN_RE, SPEECH_VERBS, words
+from narrate.model import Book, Kind
+
+_TITLES: dict[str, str | None] = {
+    **dict.fromkeys(
+        words(
+            "mr mister sir lord king prince duke earl count baron father uncle "
+            "brother master monsieur herr signor emperor"
+        ),
+        "male",
+    ),
+    **dict.fromkeys(
+        words(
+            "mrs missus miss ms lady dame queen princess duchess countess baroness "
+            "mother aunt sister mistress madame madam mademoiselle mme mlle frau "
+            "empress"
+        ),
+        "female",
+    ),
+    **dict.fromkeys(
+        words(
+            "dr doctor general commander captain capt colonel col major lieutenant lt "
+            "sergeant sgt admiral professor prof officer agent detective inspector "
+            "reverend rev judge governor president senator chancellor"
+        ),
+        None,
+    ),
+}
+"""Lowercase title -> the gender it says (None: either)."""
+_ABBREVIATED_TITLES = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle messrs")
+"""A dot after these does not end the name (`Dr. Harland`)."""
+_TITLE_WORDS = {
+    "dr": "doctor",
+    "capt": "captain",
+    "col": "colonel",
+    "gen": "general",
+    "lt": "lieutenant",
+    "sgt": "sergeant",
+    "prof": "professor",
+    "rev": "reverend",
+}
+"""Abbreviated titles and the word the narration uses alone (`Dr. Harland` is `the doctor`)."""
+_TITLE_ONLY_NEVER = words(
+    "mr mrs ms miss mister missus dr mme mlle capt col lt sgt prof rev sir madam "
+    "madame monsieur lord lady master mistress father mother sister brother aunt "
+    "uncle"
+)
+"""Titles too common alone to name one character (`Mr`, `sir`, `mother`)."""
+_STOP = words(
+    "i i'm i’m i'd i’d i'll i’ll i've i’ve he she it we they you your yours his "
+    "her hers its our their my me him them us the a an this that these those "
+    "there here then now what when where why how who whom whose which if but and "
+    "or so yes no not oh ah aw um uh hmm well okay ok please sir god gods christ "
+    "jesus heaven hell chapter summary notes note part book volume prologue "
+    "epilogue monday tuesday wednesday thursday friday saturday sunday january "
+    "february march april may june july august september october november "
+    "december english french german american british"
+)
+"""Capitalised words that never start a name."""
+
+
+@dataclass
+class Person:
+    """One character: the canonical name and every other form the text calls them by."""
+
+    name: str
+    aliases: set[str] = field(default_factory=set)
+    titles: Counter[str] = field(default_factory=Counter)
+    """Lowercase title -> times seen with it."""
+    mentions: int = 0
+    """Times any of its forms was found (breaks ties between leads)."""
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The characters discovered in a book and how to find them in its text."""
+
+    people: dict[str, Person]
+    """Canonical name -> person."""
+    names: dict[str, str]
+    """A surface form exactly as written (`Commander Ren`, `the general`) -> canonical name."""
+    genders: dict[str, str | None]
+    """From titles alone in discover(); from titles and narration pronouns after profile()."""
+    dominant: dict[str, str]
+    """Gender -> the most mentioned character of that gender (a pronoun's last resort)."""
+    mention: re.Pattern[str]
+    """Finds every name (group `name`, with `poss` for a possessive 's) and every pronoun
+    (group `pro`) in one pass."""
+
+    def gender(self, who: str | None) -> str | None:
+        return self.genders.get(who) if who else None
+
+
+_TOKEN = re.compile(
+    r"(?<![\w'’/])([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]*(?:-[A-Za-zÀ-ÿ]+|['’](?!s\b)[A-Za-zÀ-ÿ]+)*)(['’]s)?(?!\w)"
+)
+"""A capitalised word (`Anne-Marie`, `O'Brien`); group 2 is a possessive `'s`."""
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-zß-öø-ÿ]+(?![\w'’])")
+_TIGHT_GAP = re.compile(r"\.?[ \t]+|\.?[ \t]*\n[ \t]*")
+"""What may separate the words of one name: spaces or one line break, maybe after a dot."""
+
+
+class _Token(NamedTuple):
+    word: str
+    start: int
+    end: int
+    """End of the word, before any possessive `'s`."""
+    possessive: bool
+    initial: bool
+    """First word of a sentence, where a capital says nothing."""
+
+
+def _is_initial(text: str, pos: int, floor: int) -> bool:
+    """Whether the word at pos starts a sentence (so its capital says nothing)."""
+    j = pos - 1
+    while j >= floor and text[j] in " \t":
+        j -= 1
+    if j < floor:
+        return True
+    ch = text[j]
+    if ch in ".!?…:;\n“‘«([*_—":
+        return True
+    if ch in "\"'":
+        return j == floor or text[j - 1].isspace()
+    return False
+
+
+@lru_cache(maxsize=4)
+def discover(book: Book) -> Cast:
+    """Find the book's characters in its narration blocks, quotes included (vocatives are there)."""
+    text = book.text
+    regions = [(b.start, b.end) for b in book.blocks if b.kind is Kind.NARRATION]
+    lower: Counter[str] = Counter()
+    tokens: list[_Token] = []
+    for start, end in regions:
+        lower.update(_LOWER_WORD.findall(text, start, end))
+        for m in _TOKEN.finditer(text, start, end):
+            tokens.append(
+                _Token(
+                    m.group(1),
+                    m.start(),
+                    m.end(1),
+                    m.group(2) is not None,
+                    _is_initial(text, m.start(), start),
+                )
+            )
+    stats = _token_stats(text, tokens)
+    candidates = {
+        word
+        for word, (mid, initial, speech, the, prep) in stats.items()
+        if re.split("['’]", word.lower())[0] not in _STOP
+        and word.lower() not in _TITLES
+        and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
+        and lower[word.lower()] * 3 <= mid + speech
+        and the * 2 < mid + initial
+        and prep < mid + initial
+    }
+    forms: Counter[tuple[str, ...]] = Counter()
+    # (lowercase title, title as written, name) -> uses: `Mr. Bennet` is ("mr", "Mr.", ("Bennet",))
+    titled: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
+    bare: set[tuple[str, ...]] = set()  # names used without a title
+    for title, name in _names(text, tokens, candidates, lower):
+        forms[name] += 1
+        if title is None:
+            bare.add(name)
+        else:
+            surface = title.word + ("." if text[title.end : title.end + 1] == "." else "")
+            titled[(title.word.lower(), surface, name)] += 1
+    return _build_cast(forms, titled, bare)
+
+
+_AUXILIARIES = words("was had is has did could would will can might must should never always just")
+_ARTICLES = words("the a an this that our their its some every")
+_PLACE_PREPOSITIONS = words("in at on from to of into near toward towards")
+
+
+def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
+    """word -> [mid-sentence, sentence-initial, person signals, after an article, after a
+    preposition].
+
+    Person signals: beside a speech verb, before `, who`, or possessive (`Edith's`)."""
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for t in tokens:
+        row = stats[t.word]
+        row[1 if t.initial else 0] += 1
+        before = text[max(0, t.start - 16) : t.start].split()
+        after = text[t.end : t.end + 16].split()
+        previous = before[-1].lower() if before else ""
+        following = after[0].strip(",.;:!?").lower() if after else ""
+        if (
+            previous in SPEECH_VERBS
+            or following in SPEECH_VERBS
+            or t.possessive
+            or following == "who"
+            or (len(after) > 1 and after[0].endswith(",") and after[1] == "who")
+        ):
+            row[2] += 1
+        elif t.initial and (following.endswith("ed") or following in _AUXILIARIES):
+            row[2] += 1  # `Hux smiled.`: with two such starts and no lowercase use, a name
+        if previous in _ARTICLES:
+            row[3] += 1
+        elif previous in _PLACE_PREPOSITIONS:
+            row[4] += 1
+    return stats
+
+
+def _names(
+    text: str, tokens: list[_Token], candidates: set[str], lower: Counter[str]
+) -> Iterator[tuple[_Token | None, tuple[str, ...]]]:
+    """Runs of name-like capitalised words in reading order, each with its title, if any."""
+    k = 0
+    while k < len(tokens):
+        group = [tokens[k]]
+        while (
+            k + 1 < len(tokens)
+            and not group[-1].possessive
+            and _TIGHT_GAP.fullmatch(text, group[-1].end, tokens[k + 1].start)
+            and (text[group[-1].end] != "." or group[-1].word.lower() in _ABBREVIATED_TITLES)
+        ):
+            k += 1
+            group.append(tokens[k])
+        k += 1
+        j = 0
+        while j < len(group) and group[j].word.lower() in _TITLES:
+            j += 1
+        title = group[j - 1] if j else None
+        names = group[j:]
+        anchored = title is not None or any(t.word in candidates for t in names)
+        run: list[str] = []
+        for n, t in enumerate(names):
+            # beside a title or a known name a word needs less evidence of being a name:
+            # `Mr. Collins` and `Claire Dunn` once are enough
+            base = re.split("['’]", t.word.lower())[0]
+            relaxed = anchored and base not in _STOP and base not in _TITLES and not lower[base]
+            relaxed = relaxed and (n > 0 or not t.initial or title is not None)
+            if t.word in candidates or relaxed:
+                run.append(t.word)
+                continue
+            if run:  # the title belongs to the run only if the run starts right after it
+                yield (title if n == len(run) else None), tuple(run)
+            run = []
+            title = None
+        if run:
+            yield (title if len(run) == len(names) else None), tuple(run)
+
+
+def _build_cast(
+    forms: Counter[tuple[str, ...]],
+    titled: Counter[tuple[str, str, tuple[str, ...]]],
+    bare: set[tuple[str, ...]],
+) -> Cast:
+    """Merge the names into people: a name inside one longer name is that person's alias; titles
+    with opposite genders on one name make two people (Mr. and Mrs. Bennet)."""
+    people: dict[tuple[str, ...], Person] = {}
+    owner: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+    for form in sorted(forms, key=lambda f: (-len(f), -forms[f])):
+        containers = [p for p in people if len(p) > len(form) and _contains(p, form)]
+        if not containers:
+            people[form] = Person(" ".join(form))
+            owner[form] = form
+        elif len(containers) == 1:
+            owner[form] = containers[0]
+        else:
+            owner[form] = None  # `Bennet` when there are several Bennets
+        if owner[form] is not None:
+            people[owner[form]].mentions += forms[form]
+            people[owner[form]].aliases.add(" ".join(form))
+
+    title_genders: dict[tuple[str, ...], set[str | None]] = defaultdict(set)
+    for title, _, form in titled:
+        title_genders[form].add(_TITLES[title])
+    named_titles: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    surfaces: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    for (title, surface, form), count in titled.items():
+        key = owner.get(form)
+        if {"male", "female"} <= title_genders[form] or key is None:
+            # Mr. and Mrs. Bennet are two people: the title is part of each one's name
+            key = (surface, *form)
+            if key not in people:
+                people[key] = Person(f"{surface} {' '.join(form)}")
+            owner[form] = None
+        person = people[key]
+        person.aliases.add(f"{surface} {' '.join(form)}")
+        surfaces[key][f"{surface} {' '.join(form)}"] += count
+        person.titles[title] += count
+        person.mentions += count
+        named_titles[title].add(key)
+    for form, key in owner.items():
+        if key is None and form in people and people[form].name == " ".join(form):
+            del people[form]  # a bare surname shared by titled people names nobody
+    for key, person in people.items():
+        used_bare = any(form in bare for form, owner_key in owner.items() if owner_key == key)
+        if not used_bare and surfaces[key]:
+            # never called plain `Pickle`: the name is the title form the text uses most
+            person.aliases.add(person.name)
+            person.name = surfaces[key].most_common(1)[0][0]
+
+    names: dict[str, str] = {}
+    for person in people.values():
+        for alias in person.aliases | {person.name}:
+            names[alias] = person.name
+    for title, keys in named_titles.items():
+        word = _TITLE_WORDS.get(title, title)
+        if len(keys) != 1 or word in _TITLE_ONLY_NEVER:
+            continue
+        # a title only one character bears names them: `General`, `the general`, `the doctor`
+        person = people[next(iter(keys))]
+        for surface in (word.capitalize(), f"the {word}", f"The {word}"):
+            names.setdefault(surface, person.name)
+    by_name = {p.name: p for p in people.values()}
+    genders = {name: _gender(p) for name, p in by_name.items()}
+    return Cast(by_name, names, genders, {}, _mention_pattern(names))
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _mention_pattern(names: dict[str, str]) -> re.Pattern[str]:
+    # (?!) never matches: a book with no names still has the groups
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
+    name_part = f"(?P<name>{alternatives})(?P<poss>['’]s)?(?!\\w)"
+    return re.compile(f"(?<![\\w'’/])(?:{name_part}|(?P<pro>{PRONOUN_RE})(?![\\w'’/]))")
+
+
+def _gender(person: Person) -> str | None:
+    """The gender its titles say (Mr., Mrs., Lady), if any."""
+    titled: Counter[str] = Counter()
+    for title, count in person.titles.items():
+        if _TITLES[title]:
+            titled[_TITLES[title]] += count
+    return titled.most_common(1)[0][0] if titled else None

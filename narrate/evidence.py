@@ -1,0 +1,305 @@
+"""Evidence for who speaks one quotation, read from the text beside it and inside it.
+
+Each rule returns Evidence with a strength; attribute.py weighs them, strongest first: a speech tag
+beside the quote (`said Hux`, `she demands`, `you whisper`, `I said`), a tag-like beat (`You
+whimper.`), a speech its paragraph continues, a sentence about the speaker's voice (`His voice is
+flat.`), the rest of the same paragraph or sentence, an action beat (`Hux smiled. "Fine."`). A
+vocative (`"Throw it away, Ren,"`) names the listener instead.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from narrate.characters import Cast
+from narrate.lexicon import GENDERED_NOUNS, PREPOSITIONS, SAYING_VERBS, SPEECH_VERBS, YOU, words
+from narrate.mentions import Mention
+from narrate.quotes import Paragraph, Quote, Span
+
+# Evidence strengths: how much a rule is trusted, and what outranks what.
+NAMED_TAG = 5.0
+CONTINUED = 4.5
+PRONOUN_TAG = 4.0
+VOICE_AFTER = 3.5
+VOICE_BEFORE = 3.4
+SAME_PARAGRAPH = 3.0
+TAG_SENTENCE = 2.5
+BEAT_BEFORE = 2.0
+BEAT_AFTER = 1.5
+TURN = 1.0
+
+
+class Evidence(NamedTuple):
+    who: str | None
+    """The speaker this rule points to (a canonical name, a role, YOU, NARRATOR or None)."""
+    strength: float
+    rule: str
+    """Which rule found it, for attribute()'s `explain`."""
+
+
+_VOICE = re.compile(
+    r"\s+(?:[a-z]+\s+){0,2}?(?:voice|words?|tone|question|reply|response|answer|whisper|squeak|"
+    r"modulator|murmur|laugh)\b"
+)
+"""After a possessive: `his voice`, `her quiet words`."""
+_OUT_OF = re.compile(
+    r"\b(?:words?|question|answer|reply)\s+(?:was|were|is|are|came|comes|come|rush(?:es|ed)?|"
+    r"tumble[sd]?|spill(?:s|ed)?|slip(?:s|ped)?|burst|bursts)\s+(?:\w+\s+)?out\s+of\s+$"
+)
+"""Before a name or pronoun: `The words rush out of` him."""
+SILENT = re.compile(
+    r"(?:\s+[a-z]+ly)?\s+(?:(?:didn['’]t|did\s+not|doesn['’]t|does\s+not|don['’]t|won['’]t|"
+    r"wouldn['’]t|couldn['’]t|can['’]t|never|refuses?\s+to|refused\s+to)\s+(?:[a-z]+\s+)?"
+    r"(?:speak|say|answer|respond|reply|talk)"
+    r"|(?:stayed|stays|remained|remains|was|is|kept|keeps|fell|falls|went|goes)\s+(?:\w+\s+)?"
+    r"(?:silent|quiet|mute)|(?:said|says|say)\s+nothing"
+    r"|(?:made|makes|gave|gives|returned)\s+no\s+(?:answer|reply|response))\b"
+)
+"""After a subject: `said nothing`, `didn't answer`, `stayed silent` (a turn without speech)."""
+_NEXT_WORD = re.compile(
+    r"\s*((?:[a-z]+ly|just|then|only|finally|simply|still|also|now)\s+)*([a-z]+)"
+)
+"""The word after a subject, past adverbs (group 2): the verb, mostly."""
+_INVERTED = re.compile(r"[\s,;:—–-]*(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+$")
+"""Between a quote and a name, an inverted tag: `, said softly ` Hux."""
+_LEAD_WORDS = re.compile(r"[\s,;—–-]*([a-z]+(?:\s+[a-z]+){0,4})")
+"""The first lowercase words of the narration after a quote, where a role tag would be."""
+_DETERMINERS = words("the his her my your their a an that this")
+_OWNER = re.compile(r"\s*([A-Z][\w'’-]*['’]s)\s+(?=[a-z])")
+"""`Scrooge's ` before a role noun."""
+_NOT_NOUNS = SPEECH_VERBS | PREPOSITIONS | words("and or but who which that then")
+_NOT_PEOPLE = words(
+    "voice voices word words reply answer response question other others former "
+    "latter same one first second last rest"
+)
+"""Nouns after `said the` that are not a speaker's role."""
+_INTERJECTIONS = words("dear darling my oh o hey hi hello sweet poor")
+_WORDS = re.compile(r"[a-z]+")
+_ANY_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_MARK = re.compile(r"[.!?…]")
+_NEW_SENTENCE = re.compile(r"[.!?…]\s+\S")
+
+
+def neighbours(quotes: Sequence[Quote], spans: Sequence[Span]) -> tuple[list[int], list[int]]:
+    """For each quote, the index of the narration span right before it and right after it in the
+    same paragraph with no other quote between (-1 if none)."""
+    starts = [s.start for s in spans]
+    before, after = [], []
+    for i, q in enumerate(quotes):
+        b = bisect_left(starts, q.start) - 1
+        prev_end = quotes[i - 1].end if i else -1
+        ok = b >= 0 and spans[b].paragraph == q.paragraph and spans[b].start >= prev_end
+        before.append(b if ok else -1)
+        a = bisect_left(starts, q.end)
+        next_start = quotes[i + 1].start if i + 1 < len(quotes) else 1 << 62
+        ok = a < len(spans) and spans[a].paragraph == q.paragraph and spans[a].start < next_start
+        after.append(a if ok else -1)
+    return before, after
+
+
+def tag_strength(m: Mention) -> float:
+    """A tag by name (or by you/I, who are never in doubt) is surer than one by he/she."""
+    return PRONOUN_TAG if m.gender and m.form != "name" else NAMED_TAG
+
+
+def can_speak(m: Mention) -> bool:
+    """Whether the mention can be the subject of a speech verb."""
+    return m.who is not None and m.form in ("name", "subject", "reflexive")
+
+
+def after_tag(text: str, q: Quote, span: Span, mentions: list[Mention]) -> Evidence | None:
+    """`"…," she said` / `"…" said Hux` / `"…?" he asked`: the narration right after the quote."""
+    if not mentions:
+        return None
+    inner_end = text[q.end - 2 : q.end - 1] if q.closed else ""
+    lead = text[span.start : span.start + 3].lstrip(",;—–- ")
+    context = (
+        inner_end in (",", "—", "–", "-", "…") or text[span.start] in ",—–-" or lead[:1].islower()
+    )
+    m = mentions[0]
+    gap = text[span.start : m.start]
+    if gap.strip(",;:—–- \n\t") == "":  # `she said`
+        if m.who is None or m.form == "object":
+            return None
+        if SILENT.match(text, m.end, span.end):
+            return None
+        verb = _NEXT_WORD.match(text, m.end, span.end)
+        if verb and (context or verb.group(2) in SAYING_VERBS):
+            return Evidence(m.who, tag_strength(m), "tag")
+        return None
+    inverted = _INVERTED.fullmatch(gap)  # `said Hux`
+    if inverted and inverted.group(1) in SPEECH_VERBS and can_speak(m):
+        return Evidence(m.who, tag_strength(m), "tag")
+    return None
+
+
+class Role(NamedTuple):
+    """A tag that names a role, not a person: `said his wife`, `the old man replied`."""
+
+    article: str
+    """`the`, `his`, `a`…"""
+    noun: str
+    gender: str | None
+    determiner: int
+    """Offset of the article: where a possessive pronoun's mention is."""
+
+
+def read_role(text: str, span: Span) -> Role | None:
+    """The role a tag at the start of `span` names, if it names one."""
+    lead = _LEAD_WORDS.match(text, span.start, span.end)
+    if not lead:
+        return None
+    found = [(m.group(), m.start()) for m in _WORDS.finditer(text, lead.start(1), lead.end(1))]
+    verb_first = found[0][0] in SPEECH_VERBS
+    rest = found[1:] if verb_first else found
+    owner = _OWNER.match(text, rest[0][1] if rest else lead.end(1))
+    if owner and verb_first:  # `said Scrooge's nephew`: read as `the nephew`
+        after = [(m.group(), m.start()) for m in _WORDS.finditer(text, owner.end(), span.end)][:3]
+        rest = [("the", owner.start(1)), *after]
+    if len(rest) < 2 or rest[0][0] not in _DETERMINERS:
+        return None
+    k = 1
+    second = rest[2][0] if len(rest) > 2 else ""
+    adjective = rest[1][0] not in GENDERED_NOUNS and not second.endswith("ly")
+    if second and adjective and second not in _NOT_NOUNS:
+        k = 2  # an adjective first: `the old man`, `the thin lady`
+    noun = rest[k][0]
+    if noun in _NOT_PEOPLE or noun in _NOT_NOUNS:
+        return None
+    if not verb_first and not (k + 1 < len(rest) and rest[k + 1][0] in SPEECH_VERBS):
+        return None
+    return Role(rest[0][0], noun, GENDERED_NOUNS.get(noun), rest[0][1])
+
+
+_SPOUSES = words("wife lady husband")
+_MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
+
+
+def find_spouse(cast: Cast, role: Role, mentions: list[Mention]) -> str | None:
+    """`his wife` when he is Mr. Bennet: the character called Mrs. Bennet, if there is one."""
+    gender = role.gender
+    if role.noun not in _SPOUSES or gender is None:
+        return None
+    who = next((m.who for m in mentions if m.start == role.determiner), None)
+    person = cast.people.get(who) if who else None
+    if person is None:
+        return None
+    other = "male" if gender == "female" else "female"
+    for alias in sorted(person.aliases | {person.name}):
+        title, _, surname = alias.partition(" ")
+        if title in _MARRIED_TITLES[other] and surname:
+            for spouse_title in _MARRIED_TITLES[gender]:
+                found = cast.names.get(f"{spouse_title} {surname}")
+                if found:
+                    return found
+    return None
+
+
+def before_evidence(
+    text: str, span: Span, found: list[Mention], excluded: set[str], beats: bool
+) -> list[Evidence]:
+    """`Hux said, "…"` (a tag), `You whimper. "…"` (a tag-like beat), `Hux smiled. "…"` (a beat),
+    `He said nothing. "…"` (someone else speaks: goes into `excluded`)."""
+    if text[span.end - 1] in ",:—–":
+        verbs = [
+            m for m in _WORDS.finditer(text, span.start, span.end) if m.group() in SPEECH_VERBS
+        ]
+        if verbs:
+            verb = verbs[-1]
+            for m in reversed(found):
+                if m.end > verb.start():
+                    continue
+                if verb.start() - m.end > 60:
+                    break
+                near = text[m.end : verb.start()].strip() == ""
+                if m.who and (can_speak(m) or (m.form == "object" and near)):
+                    return [Evidence(m.who, tag_strength(m), "before-tag")]
+    if not beats:
+        return []
+    for m in found:
+        if not m.subject or m.who is None:
+            continue
+        if SILENT.match(text, m.end, span.end):
+            excluded.add(m.who)
+            return []
+        verb = _NEXT_WORD.match(text, m.end, span.end)
+        if verb and verb.group(2) in SPEECH_VERBS and m.form != "possessive":
+            return [Evidence(m.who, min(tag_strength(m), PRONOUN_TAG), "speech-beat")]
+        return [Evidence(m.who, BEAT_BEFORE, "beat")]
+    return []
+
+
+def voice_evidence(
+    text: str, span: Span, mentions: list[Mention], strength: float
+) -> list[Evidence]:
+    """`His voice is flat.` / `The words rush out of him` beside the quote."""
+    for m in mentions:
+        if m.who is None:
+            continue
+        if m.form == "possessive" and _VOICE.match(text, m.end, span.end):
+            return [Evidence(m.who, strength, "voice")]
+        if _OUT_OF.search(text, span.start, m.start):
+            return [Evidence(m.who, strength, "voice")]
+    return []
+
+
+def continuation(
+    text: str,
+    quotes: Sequence[Quote],
+    paragraphs: Sequence[Paragraph],
+    spans: Sequence[Span],
+    b: int,
+    i: int,
+    previous: str,
+) -> list[Evidence]:
+    """The same speaker as the quote before, when nothing but its own tag separates them."""
+    q, p = quotes[i], quotes[i - 1]
+    if q.paragraph != p.paragraph:
+        first_in_paragraph = q.start == paragraphs[q.paragraph].start
+        if not p.closed and not paragraphs[p.paragraph].flat and first_in_paragraph:
+            return [Evidence(previous, CONTINUED, "continued")]
+        return []
+    if not paragraphs[q.paragraph].flat:
+        return [Evidence(previous, SAME_PARAGRAPH, "paragraph")]
+    between = text[p.end : q.start]
+    if not _SENTENCE_MARK.search(between):
+        return [Evidence(previous, SAME_PARAGRAPH, "sentence")]
+    if b >= 0 and spans[b].start - p.end < 4 and not _NEW_SENTENCE.search(between.strip()):
+        return [Evidence(previous, TAG_SENTENCE, "tag-sentence")]
+    return []
+
+
+def beat_after(mentions: list[Mention]) -> list[Evidence]:
+    """`"…" Hux smiled.`: the first subject in the narration after the quote."""
+    for m in mentions:
+        if m.subject and m.who:
+            return [Evidence(m.who, BEAT_AFTER, "beat-after")]
+    return []
+
+
+def vocative(text: str, q: Quote, cast: Cast) -> str | None:
+    """Who the quote addresses by name (`"Throw it away, Ren,"`), if anyone."""
+    for m in cast.mention.finditer(text, q.start + 1, q.end):
+        if m.group("poss"):
+            continue
+        if m.group("pro"):
+            if m.group("pro").lower().strip("[]()") != "y/n":
+                continue
+            who = YOU
+        else:
+            who = cast.names[m.group("name")]
+        before = text[q.start + 1 : m.start()].rstrip()
+        after = text[m.end() : m.end() + 1]
+        alone = not _ANY_WORD.search(text, m.end(), q.end) and not before.strip("—–-…. ")
+        if alone and (after in (".", "") or m.end() >= q.end - 1):
+            continue  # `"Bingley."`: a name answered, not a name called (`"Sam," said she`)
+        opens = (
+            not before or before[-1] in ",.!?;:—–-…" or before.split()[-1].lower() in _INTERJECTIONS
+        )
+        closes = after in ("", ",", ".", "!", "?", ";", "—", "–", "-", "…") or m.end() >= q.end - 1
+        if opens and closes:
+            return who
+    return None

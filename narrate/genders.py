@@ -1,0 +1,118 @@
+"""Each character's gender and each gender's lead, learnt from the narration.
+
+A gendered title (discover()) outweighs everything; then the pronouns that follow the name in the
+narration; then common given names, a weak prior. The lead of each gender, the most mentioned
+character, is where a pronoun with no one else to mean goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from narrate.characters import Cast, discover
+from narrate.lexicon import words
+from narrate.model import Book
+from narrate.quotes import Span
+
+# Common given names: a weak prior, used only when titles and pronouns leave a name's gender open.
+_GIVEN_NAMES = {
+    **dict.fromkeys(
+        words(
+            "john james william george charles henry thomas edward robert richard "
+            "joseph arthur frederick albert alfred walter harry jack tom dick ned ben "
+            "sam samuel peter paul david daniel michael matthew mark luke andrew "
+            "philip stephen francis hugh ralph roger simon oliver edmund frank fred "
+            "jim joe bill bob tim harold herbert ernest percy cecil lewis louis jacob "
+            "isaac abraham nathaniel jonathan christopher nicholas anthony lawrence "
+            "martin victor vincent marcus julian adam alexander benjamin jeremy "
+            "timothy patrick dennis kevin brian eric steven gerald geoffrey godfrey "
+            "gilbert horace jasper laurence leonard lionel rupert sebastian silas "
+            "theodore tobias wilfred"
+        ),
+        "male",
+    ),
+    **dict.fromkeys(
+        words(
+            "mary elizabeth anne ann jane sarah margaret catherine katherine emma "
+            "charlotte lucy alice harriet fanny eleanor elinor marianne julia "
+            "caroline maria martha susan helen ellen grace rose dorothy florence "
+            "edith agnes amelia isabella isabel louisa lydia kitty georgiana clara "
+            "cecilia esther hannah rebecca rachel ruth judith eliza betsy bessie "
+            "nancy molly polly sophia sophie laura diana victoria beatrice eva eve "
+            "evelyn violet lily daisy ada emily annie jenny kate maggie meg amy beth "
+            "jo claire anna hester dora nell nelly cathy estella lizzy lizzie bella "
+            "olivia phoebe matilda mabel marian marion norah nora"
+        ),
+        "female",
+    ),
+}
+
+
+def profile(book: Book, spans: Sequence[Span]) -> Cast:
+    """The book's cast with genders and leads learnt from its narration (never from speech, where
+    names and pronouns are about other people): after each name, the first he/she in its sentence
+    or the next counts twice, the first his/her/himself/herself once (`her`, object as often as
+    possessive, half); a gendered title outweighs them all."""
+    cast = discover(book)
+    text = book.text
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    mentions: Counter[str] = Counter()
+    for k, span in enumerate(spans):
+        following = spans[k + 1] if k + 1 < len(spans) else None
+        for m in cast.mention.finditer(text, span.start, span.end):
+            if not m.group("name"):
+                continue
+            who = cast.names[m.group("name")]
+            mentions[who] += 1
+            subject = _search(_SUBJECT_PRONOUN, text, m.end(), span, following)
+            if subject:
+                counts[who]["male" if subject.group(1).lower() == "he" else "female"] += 2
+            other = _search(_OTHER_PRONOUN, text, m.end(), span, following)
+            if other:
+                word = other.group(1).lower()
+                gender = "male" if word in ("his", "himself") else "female"
+                counts[who][gender] += 0.5 if word == "her" else 1
+    genders = {}
+    for name in cast.people:
+        given = _GIVEN_NAMES.get(name.split()[0].lower())
+        genders[name] = cast.genders.get(name) or _pronoun_gender(counts[name]) or given
+    dominant: dict[str, str] = {}
+    leads = sorted(cast.people, key=lambda name: (-mentions[name], -cast.people[name].mentions))
+    leads = [name for name in leads if mentions[name]]
+    for name in leads:
+        if genders[name]:
+            dominant.setdefault(genders[name], name)
+    for name in leads:
+        if genders[name] is None:
+            # an ungendered lead is a better guess for "he" than nobody
+            for gender in ("male", "female"):
+                dominant.setdefault(gender, name)
+    return replace(cast, genders=genders, dominant=dominant)
+
+
+_SUBJECT_PRONOUN = re.compile(r"\b([Hh]e|[Ss]he)\b")
+_OTHER_PRONOUN = re.compile(r"\b([Hh]is|[Hh]er|[Hh]imself|[Hh]erself)\b")
+
+
+def _search(
+    pattern: re.Pattern[str], text: str, start: int, span: Span, following: Span | None
+) -> re.Match[str] | None:
+    """Search the rest of a narration span, then the next one (never the speech between them)."""
+    found = pattern.search(text, start, span.end)
+    if found is None and following is not None:
+        found = pattern.search(text, following.start, following.end)
+    return found
+
+
+def _pronoun_gender(counts: Counter[str]) -> str | None:
+    male, female = counts["male"], counts["female"]
+    if male + female < 2:
+        return None
+    if male > 1.5 * female:
+        return "male"
+    if female > 1.5 * male:
+        return "female"
+    return None

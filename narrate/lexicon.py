@@ -1,0 +1,113 @@
+"""English words the attribution rules recognise: speech verbs, pronouns, prepositions, role nouns.
+
+Shared by character discovery (a name beside `said` is likely a person), pronoun resolution and the
+speech-tag rules, so each list is written once.
+"""
+
+from __future__ import annotations
+
+
+def words(text: str) -> frozenset[str]:
+    """A vocabulary written as one string of words separated by spaces."""
+    return frozenset(text.split())
+
+
+YOU = "you"
+"""The speaker of second-person reader lines (`you whisper`, `y/n`)."""
+NARRATOR = "narrator"
+"""The speaker of a first-person narrator's lines (`I said`)."""
+
+_SAYING_BASES = words(
+    "ask answer whisper murmur mutter demand repeat call shout yell continue add "
+    "explain advise offer greet admit finish respond exclaim observe remark return "
+    "rejoin interrupt insist suggest agree protest plead beg urge warn inquire "
+    "enquire retort stammer stutter mumble announce declare state note point mock "
+    "order command instruct prompt press persist counter correct confirm concede "
+    "confess complain boast assure argue acknowledge accuse reply cry try start echo "
+    "venture query question reason recall remind report reassure quip chide scold "
+    "hazard babble blurt"
+)
+_SOUND_BASES = words(
+    "growl snarl laugh sigh breathe hiss snap sneer groan moan gasp sob grumble grunt "
+    "tease chuckle giggle whimper croak bark purr drawl scream shriek squeak chirp "
+    "hum joke huff scoff snort rasp whine wail yelp pant choke gush coo muse wonder "
+    "sing"
+)
+_DOUBLED = words("snap beg sob hum quip admit chat")
+"""Verbs that double their last letter before -ed and -ing (`snapped`, `begging`)."""
+
+
+def _inflect(base: str) -> set[str]:
+    if base in _DOUBLED:
+        return {base, base + "s", base + base[-1] + "ed", base + base[-1] + "ing"}
+    if base.endswith("e"):
+        return {base, base + "s", base + "d", base[:-1] + "ing"}
+    if base.endswith("y") and base[-2] not in "aeiou":
+        return {base, base[:-1] + "ies", base[:-1] + "ied", base + "ing"}
+    if base.endswith(("s", "sh", "ch", "x", "z")):
+        return {base, base + "es", base + "ed", base + "ing"}
+    return {base, base + "s", base + "ed", base + "ing"}
+
+
+SAYING_VERBS = frozenset(
+    {form for base in _SAYING_BASES for form in _inflect(base)}
+    | words(
+        "say says said saying tell tells told telling speak speaks spoke speaking "
+        "begin begins began beginning"
+    )
+)
+"""Verbs that report speech: a capitalised `He says` after a quote still tags it."""
+SPEECH_VERBS = SAYING_VERBS | {form for base in _SOUND_BASES for form in _inflect(base)}
+"""Saying verbs and the sounds that also carry speech (`she laughed`, `he growled`)."""
+
+PREPOSITIONS = words(
+    "at to from with for of by about toward towards on in into onto over under "
+    "behind after before around beside near past through upon against between "
+    "among without within across than like as"
+)
+
+GENDERED_NOUNS = {
+    **dict.fromkeys(
+        words(
+            "man boy gentleman husband father brother son uncle nephew grandfather "
+            "king prince lord fellow lad sir widower bridegroom groom monk priest "
+            "landlord waiter"
+        ),
+        "male",
+    ),
+    **dict.fromkeys(
+        words(
+            "woman girl lady wife mother sister daughter aunt niece grandmother queen "
+            "princess lass maid widow bride nun landlady waitress actress housekeeper "
+            "governess"
+        ),
+        "female",
+    ),
+}
+"""Role nouns that say a gender: `said the old man`, `his wife replied`."""
+
+PRONOUNS: dict[str, tuple[str | None, str, str | None]] = {
+    # word: (gender, form, fixed speaker)
+    "he": ("male", "subject", None),
+    "she": ("female", "subject", None),
+    "him": ("male", "object", None),
+    "his": ("male", "possessive", None),
+    "her": ("female", "possessive", None),
+    "hers": ("female", "object", None),
+    "himself": ("male", "reflexive", None),
+    "herself": ("female", "reflexive", None),
+    "you": (None, "subject", YOU),
+    "your": (None, "possessive", YOU),
+    "yours": (None, "object", YOU),
+    "yourself": (None, "reflexive", YOU),
+    "y/n": (None, "subject", YOU),
+    "i": (None, "subject", NARRATOR),
+    "me": (None, "object", NARRATOR),
+    "my": (None, "possessive", NARRATOR),
+    "myself": (None, "reflexive", NARRATOR),
+}
+PRONOUN_RE = (
+    r"[Hh]e|[Ss]he|[Hh]im(?:self)?|[Hh]is|[Hh]er(?:s|self)?|[Yy]ou(?:rs|rself|r)?|I|[Mm]e|[Mm]y(?:self)?"
+    r"|[\[(]?[Yy]/[Nn][\])]?"
+)
+"""Every form in PRONOUNS as written (`[Y/N]` included), for a regular expression."""

@@ -1,0 +1,148 @@
+"""Names and pronouns in the narration, each resolved to a character as the text is read.
+
+The attribution reads the narration span by span in reading order; every he/she/his/her goes to the
+most salient character of that gender at that point (see Resolver).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from narrate.characters import Cast
+from narrate.lexicon import GENDERED_NOUNS, PREPOSITIONS, PRONOUNS, YOU, words
+from narrate.quotes import Span
+
+
+class Mention(NamedTuple):
+    start: int
+    end: int
+    who: str | None
+    form: str
+    """"name", "subject", "object", "possessive" or "reflexive"."""
+    subject: bool
+    """Likely the subject of its clause: a name before a verb, he/she/you/I, or a possessive
+    starting the sentence."""
+    gender: str | None
+
+
+class Resolver:
+    """Finds mentions span by span in reading order and resolves each he/she/his/her to the
+    character of that gender who is most salient: an earlier subject in the same sentence, else an
+    earlier possessive there (`out of Kylo's mouth before he thought`), else the last subject of
+    that gender, where a quote's speaker counts as a subject."""
+
+    def __init__(self, text: str, cast: Cast) -> None:
+        self.text = text
+        self.cast = cast
+        self.last_subject: dict[str | None, str] = {}
+        """Gender (None: not known) -> the last character seen as a subject."""
+        self.last_any: dict[str | None, str] = {}
+        self.learned: dict[str, str] = {}
+        """Genders learnt from pronouns that could only mean a character of unknown gender."""
+        self.mentions: list[Mention] = []
+        """Every committed mention, in order (for looking back from a quote)."""
+        self.positions: list[int] = []
+
+    def scan(self, span: Span, commit: bool = True) -> list[Mention]:
+        """The span's mentions, resolved. Spans must come in reading order; with commit=False the
+        scan only looks ahead (the narration after a quote) and leaves the salience as it was."""
+        saved = dict(self.last_subject), dict(self.last_any), dict(self.learned)
+        text, cast = self.text, self.cast
+        found: list[Mention] = []
+        for m in cast.mention.finditer(text, span.start, span.end):
+            first = not text[span.start : m.start()].strip(" ,—–-\"“”‘’'(")
+            if m.group("pro") is None:
+                who = cast.names[m.group("name")]
+                possessive = m.group("poss") is not None
+                subject = first or (
+                    not possessive and _name_is_subject(text, m.start(), m.end(), span)
+                )
+                form = "possessive" if possessive else "name"
+                gender = cast.gender(who)
+            else:
+                gender, form, who = PRONOUNS[m.group("pro").lower().strip("[]()")]
+                if gender is not None:
+                    who = self._resolve(gender, form, found)
+                subject = form == "subject" or (form == "possessive" and first)
+                if subject and who == YOU and _after_preposition(text, m.start(), span.start):
+                    subject = False
+            mention = Mention(m.start(), m.end(), who, form, subject, gender)
+            subordinate = (
+                subject
+                and any(f.subject for f in found)
+                and _after_conjunction(text, m.start(), span.start)
+            )
+            found.append(mention)
+            self._note(mention, salient=not subordinate)
+        if commit:
+            self.mentions += found
+            self.positions += [m.start for m in found]
+        else:
+            self.last_subject, self.last_any, self.learned = saved
+        return found
+
+    def speaker(self, who: str | None) -> None:
+        """A quote's speaker is the one a following `he` most likely means."""
+        gender = self.gender(who)
+        if who:
+            self.last_subject[gender] = self.last_any[gender] = who
+
+    def gender(self, who: str | None) -> str | None:
+        if not who:
+            return None
+        role = GENDERED_NOUNS.get(who.removeprefix("the ")) if who.startswith("the ") else None
+        return self.learned.get(who) or self.cast.gender(who) or role
+
+    def _note(self, m: Mention, salient: bool = True) -> None:
+        if m.who is None:
+            return
+        gender = m.gender or self.gender(m.who)
+        self.last_any[gender] = m.who
+        if m.subject and salient:
+            self.last_subject[gender] = m.who
+
+    def _resolve(self, gender: str, form: str, found: list[Mention]) -> str | None:
+        same = [m for m in found if m.who and (m.gender or self.gender(m.who)) == gender]
+        if form == "subject":
+            subjects = [m for m in same if m.subject]
+            if subjects:
+                return subjects[-1].who
+            same = [m for m in same if m.form == "possessive"]
+        if same:
+            return same[-1].who
+        who = self.last_subject.get(gender) or self.last_any.get(gender)
+        unknown = self.last_subject.get(None)
+        if who is None and unknown in self.cast.people:
+            # no one of this gender yet: the last named subject whose gender the text has not told
+            who = unknown
+            self.learned[who] = gender
+        return who or self.cast.dominant.get(gender)
+
+
+def _after_preposition(text: str, pos: int, floor: int) -> bool:
+    before = text[max(floor, pos - 16) : pos].split()
+    return bool(before) and (before[-1].lower() in PREPOSITIONS or before[-1].endswith("ing"))
+
+
+_SUBORDINATORS = words(
+    "when as after before until till because if though although since once whenever unless"
+)
+"""Conjunctions of background clauses; `while` and `whereas` join parallel ones, kept salient."""
+
+
+def _after_conjunction(text: str, pos: int, floor: int) -> bool:
+    """Whether a subordinating conjunction comes right before pos (`… when Bodie came in`)."""
+    before = text[max(floor, pos - 12) : pos].split()
+    return bool(before) and before[-1].lower() in _SUBORDINATORS
+
+
+def _name_is_subject(text: str, start: int, end: int, span: Span) -> bool:
+    """A name before a lowercase word (a verb, mostly), unless a preposition governs it; `like`,
+    `as` and `than` may start a clause instead (`it sounded like Hux cared`)."""
+    following = text[end : end + 2]
+    if not (len(following) == 2 and following[0] == " " and following[1].islower()):
+        return False
+    if _after_preposition(text, start, span.start):
+        previous = text[max(span.start, start - 8) : start].split()
+        return bool(previous) and previous[-1].lower() in ("like", "as", "than")
+    return True
