@@ -1,10 +1,12 @@
 """How well segment() finds and attributes the quotations of held-out public-domain novel passages.
 
-    python bench/eval_speakers.py [--examples 3] [--only NAME] [--characters]
+    python bench/eval_speakers.py [--examples 3] [--only NAME[,NAME]] [--quiet-examples]
+                                  [--characters] [--dev]
 
 Gold: tests/heldout/<name>.txt with <name>.jsonl (one object per quotation: start, end, text,
 speaker) and <name>.aliases.json (canonical name -> names the passage uses for that character).
-See tests/heldout/README.md for how the labels were made and what they leave out.
+See tests/heldout/README.md for how the labels were made and what they leave out. With --dev, the
+development passages tests/gold/dev_<name>.* instead (same format; free to read and tune on).
 
 Only the public API is used: narrate.ingest.read_book, narrate.segment.segment and
 narrate.attribute.characters. A gold quotation may be split into several dialogue chunks; every
@@ -40,6 +42,8 @@ from narrate.model import Chunk, Kind  # noqa: E402
 from narrate.segment import segment  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "heldout"
+DEV = ROOT / "tests" / "gold"
+"""Extra development passages (tests/gold/dev_*), labelled before the code was run on them."""
 MISSED = "<no dialogue chunk>"
 MIXED = "<mixed>"
 
@@ -90,12 +94,10 @@ def matches(
     return pred.lower() in names_of(gold, gold_aliases) or gold.lower() in pred_aliases
 
 
-def evaluate(name: str) -> tuple[Score, list[str]]:
-    source = HELDOUT / f"{name}.txt"
-    gold = [
-        json.loads(line) for line in (HELDOUT / f"{name}.jsonl").read_text("utf-8").splitlines()
-    ]
-    gold_aliases = json.loads((HELDOUT / f"{name}.aliases.json").read_text("utf-8"))
+def evaluate(name: str, folder: Path = HELDOUT) -> tuple[Score, list[str]]:
+    source = folder / f"{name}.txt"
+    gold = [json.loads(line) for line in (folder / f"{name}.jsonl").read_text("utf-8").splitlines()]
+    gold_aliases = json.loads((folder / f"{name}.aliases.json").read_text("utf-8"))
     decoded = source.read_text(encoding="utf-8")
 
     book = read_book(source)
@@ -165,17 +167,38 @@ def main() -> None:
     parser.add_argument(
         "--examples", type=int, default=3, help="wrong attributions shown per passage"
     )
-    parser.add_argument("--only", help="evaluate one passage (file name without extension)")
+    parser.add_argument(
+        "--only",
+        help="evaluate only these passages (file names without extension, comma-separated)",
+    )
+    parser.add_argument(
+        "--quiet-examples",
+        action="store_true",
+        help="print the score table only: no wrong attributions, notes or characters",
+    )
     parser.add_argument("--characters", action="store_true", help="list the characters found")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="score the development passages in tests/gold/dev_* instead of the held-out set",
+    )
     args = parser.parse_args()
 
-    names = sorted(p.stem for p in HELDOUT.glob("*.jsonl"))
+    folder = DEV if args.dev else HELDOUT
+    names = sorted(p.stem for p in folder.glob("dev_*.jsonl" if args.dev else "*.jsonl"))
     if args.only:
-        names = [n for n in names if n == args.only]
+        wanted = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = sorted(set(wanted) - set(names))
+        if unknown:
+            parser.error(f"no such passage: {', '.join(unknown)} (see tests/heldout/*.jsonl)")
+        names = [n for n in names if n in wanted]
+    if args.quiet_examples:
+        args.examples = 0
+        args.characters = False
     total = Score()
     results = []
     for name in names:
-        score, notes = evaluate(name)
+        score, notes = evaluate(name, folder)
         total.add(score)
         results.append((name, score, notes))
 
@@ -191,6 +214,8 @@ def main() -> None:
         print(f"{'macro acc (mean of passages)':28}{100 * macro:>21.1f}")
 
     for name, score, notes in results:
+        if args.quiet_examples:
+            break
         shown = [n for n in notes if args.characters or not n.startswith("characters:")]
         if not (score.errors and args.examples) and not shown:
             continue

@@ -36,6 +36,7 @@ from narrate.evidence import (
     BEAT_AFTER,
     BEAT_BEFORE,
     NAMED_TAG,
+    PARAGRAPH_BEAT,
     PRONOUN_TAG,
     SAME_PARAGRAPH,
     SILENT,
@@ -49,6 +50,7 @@ from narrate.evidence import (
     can_speak,
     continuation,
     find_spouse,
+    introductions,
     neighbours,
     read_role,
     vocative,
@@ -58,11 +60,14 @@ from narrate.genders import profile
 from narrate.lexicon import GENDERED_NOUNS, NARRATOR, SAYING_VERBS, YOU
 from narrate.mentions import Mention, Resolver
 from narrate.model import Book, Character, Chunk, Kind
+from narrate.narrator import narrator_names
 from narrate.quotes import Paragraph, Quote, Span
 
 # discover, NARRATOR and YOU are re-exported: callers and tests know them as narrate.attribute's
 __all__ = ["NARRATOR", "YOU", "attribute", "characters", "discover"]
 
+_PARENTS = frozenset(("mother", "father"))
+_MARRIED = frozenset(("mr", "mrs", "mister", "missus"))
 _ROLE_SUBJECT = re.compile(r"\b[Tt]he\s+([a-z]+)(?:\s+([a-z]+))?")
 """`the (thin) lady`: a role noun, maybe after an adjective."""
 _REPORTED = re.compile(
@@ -97,7 +102,12 @@ class _Attribution:
         self.paragraphs, self.quotes, self.spans = paragraphs, quotes, spans
         self.resolver = Resolver(self.text, self.cast)
         self.before, self.after = neighbours(quotes, spans)
-        self.addressees = [vocative(self.text, q, self.cast) for q in quotes]
+        self.intros = introductions(self.text, quotes, spans, self.before)
+        addressees = [vocative(self.text, q, self.cast) for q in quotes]
+        narration = sum(s.end - s.start for s in spans)
+        self.narrator_aliases = narrator_names(self.cast, addressees, narration)
+        """`Watson` in a book Watson tells: the narrator, never a character of their own."""
+        self.addressees = [NARRATOR if a in self.narrator_aliases else a for a in addressees]
         self.span_starts = [s.start for s in spans]
         self.span_mentions: dict[int, list[Mention]] = {}
         self.scene_of = [paragraphs[q.paragraph].scene for q in quotes]
@@ -126,7 +136,7 @@ class _Attribution:
                 who = self._not_addressee(i, who)
             self.speakers.append(who)
             self.strengths.append(strength)
-            self.resolver.speaker(who)
+            self.resolver.speaker(who, self.addressees[i])
             if explain is not None:
                 explain.append(
                     [*evidence, Evidence(who, strength, f"chosen, to {self.addressees[i]}")]
@@ -144,6 +154,8 @@ class _Attribution:
         excluded: set[str] = set()
         if a >= 0:
             tag = after_tag(text, q, spans[a], a_mentions)
+            if tag is not None and tag.strength == PRONOUN_TAG:
+                tag = self._pronoun_turn(i, tag)
             if tag is None:
                 tag = self._role_tag(i, spans[a], a_mentions)
             if tag:
@@ -158,11 +170,61 @@ class _Attribution:
                 found = self._role_beat(i, spans[b], BEAT_BEFORE)
             evidence += found
             evidence += voice_evidence(text, spans[b], b_mentions, VOICE_BEFORE)
+        elif self.intros[i] >= 0:
+            k = self.intros[i]
+            evidence += before_evidence(text, spans[k], self.span_mentions.get(k, []), set(), False)
+        elif i and q.start == self.paragraphs[q.paragraph].start:
+            evidence += self._paragraph_beat(i)
         if i and self.speakers[i - 1]:
             evidence += continuation(
                 text, self.quotes, self.paragraphs, spans, b, i, self.speakers[i - 1]
             )
         return evidence, excluded
+
+    def _paragraph_beat(self, i: int) -> list[Evidence]:
+        """`She did not finish; she resurrected nothing but the cat.` / `"I never did see the beat
+        of that boy!"`: after a paragraph of narration about someone, an untagged speech is
+        theirs more often than the next turn's (weakly: a tag or a named answer outranks it)."""
+        k = bisect_left(self.span_starts, self.quotes[i].start) - 1
+        if k < 0 or self.spans[k].start < self.quotes[i - 1].end:
+            return []
+        span = self.spans[k]
+        if span.paragraph in (self.quotes[i - 1].paragraph, self.quotes[i].paragraph):
+            return []
+        for m in self.span_mentions.get(k, []):
+            if not m.subject or m.who is None:
+                continue
+            if m.who in (NARRATOR, YOU) or not can_speak(m):
+                return []
+            if _REPORTED.match(self.text, m.end, span.end) or SILENT.match(
+                self.text, m.end, span.end
+            ):
+                return []  # `Mr. Bennet made no answer.`: his turn, passed
+            return [Evidence(m.who, PARAGRAPH_BEAT, "paragraph-beat")]
+        return []
+
+    def _pronoun_turn(self, i: int, tag: Evidence) -> Evidence:
+        """`"…?" asked Holmes.` / `"Yes," he answered.`: a `he` that only the last quote's speaker
+        made salient, in a new paragraph with no narration between, is the other man in the talk
+        (the one addressed, else the latest other man about): a new paragraph is a new turn."""
+        q, previous = self.quotes[i], self.speakers[i - 1] if i else None
+        if tag.who is None or tag.who != previous:
+            return tag
+        paragraph = self.paragraphs[q.paragraph]
+        if (
+            paragraph.flat
+            or q.start != paragraph.start
+            or self.quotes[i - 1].paragraph == q.paragraph
+        ):
+            return tag
+        k = bisect_left(self.span_starts, self.quotes[i - 1].end)
+        if k < len(self.spans) and self.spans[k].start < q.start:
+            return tag  # narration between: the pronoun may well mean whom it names
+        gender = self.resolver.gender(tag.who)
+        other = self._turn_addressee(i)
+        if other is None or self.resolver.gender(other) != gender:
+            other = self._recent(i, exclude={tag.who}, gender=gender)
+        return Evidence(other, tag.strength, "tag-turn") if other else tag
 
     def _role_tag(self, i: int, span: Span, mentions: list[Mention]) -> Evidence | None:
         """`said his wife` (Mrs. Bennet when he is Mr. Bennet), `the lady replied` (the latest woman
@@ -170,15 +232,25 @@ class _Attribution:
         role = read_role(self.text, span)
         if role is None:
             return None
-        spouse = find_spouse(self.cast, role, mentions)
+        spouse = find_spouse(self.cast, role, mentions, self.addressees[i])
         if spouse:
+            # a spouse the text never names (`Mrs. Bennet`) still needs a gender for `she`
+            self.resolver.learned.setdefault(spouse, role.gender or "")
             return Evidence(spouse, PRONOUN_TAG, "spouse-tag")
         if f"the {role.noun}" in self.descriptions:
             return Evidence(f"the {role.noun}", PRONOUN_TAG, "description-tag")
         if role.gender:
             # a role is rarely the one who just spoke: `"…," returned the nephew` answers Scrooge
             previous = {self.speakers[i - 1]} if i and self.speakers[i - 1] else set()
-            who = self._recent(i, exclude=previous, gender=role.gender)
+            owner = next((m.who for m in mentions if m.start == role.determiner), None)
+            who = None
+            if role.noun in _PARENTS:
+                # `said her mother`: not the daughter `her` means, and a parent is mostly titled
+                # (`Mrs. Bennet`) where the children go by given names
+                who = self._recent(
+                    i, exclude={owner} if owner else set(), gender=role.gender, married=True
+                )
+            who = who or self._recent(i, exclude=previous | {owner}, gender=role.gender)
             if who or role.article != "the":
                 return Evidence(who, PRONOUN_TAG, "role-tag")
         if role.article in ("the", "this", "that"):
@@ -208,7 +280,11 @@ class _Attribution:
         return []
 
     def _recent(
-        self, i: int, exclude: set[str] | None = None, gender: str | None = None
+        self,
+        i: int,
+        exclude: set[str] | None = None,
+        gender: str | None = None,
+        married: bool = False,
     ) -> str | None:
         """The latest character in the scene fitting the filters, whether they last spoke or were
         last mentioned in the narration (`Bodie came in` counts, so a speaker from the last place
@@ -217,7 +293,7 @@ class _Attribution:
         scene = self.scene_of[i]
 
         def fits(who: str | None) -> bool:
-            if who is None or who in exclude:
+            if who is None or who in exclude or (married and not self._married(who)):
                 return False
             return gender is None or self.resolver.gender(who) == gender
 
@@ -236,6 +312,12 @@ class _Attribution:
                 return mentions[k].who
             k -= 1
         return spoke
+
+    def _married(self, who: str) -> bool:
+        """Whether the character goes by Mr. or Mrs. (a parent, a spouse)."""
+        person = self.cast.people.get(who)
+        titles = set(person.titles) if person else set()
+        return bool(titles & _MARRIED) or who.split(" ")[0].rstrip(".").lower() in _MARRIED
 
     def _turn(self, i: int, excluded: set[str]) -> str | None:
         """Turn-taking: the one spoken to last, else the last speaker before the last one. When a
@@ -305,6 +387,7 @@ class _Attribution:
                 and addressed
                 and addressed != self.speakers[i - 1]
                 and addressed not in self.descriptions
+                and addressed not in (NARRATOR, YOU)  # `I` and `you` are never `the woman`
             ):
                 chapter = self.paragraphs[self.quotes[i].paragraph].chapter
                 links.setdefault((who, chapter), addressed)

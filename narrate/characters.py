@@ -45,6 +45,7 @@ _TITLES: dict[str, str | None] = {
     ),
 }
 """Lowercase title -> the gender it says (None: either)."""
+_MARRIED_WOMAN = words("mrs missus")
 _ABBREVIATED_TITLES = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle messrs")
 """A dot after these does not end the name (`Dr. Harland`)."""
 _TITLE_WORDS = {
@@ -104,6 +105,9 @@ class Cast:
     mention: re.Pattern[str]
     """Finds every name (group `name`, with `poss` for a possessive 's) and every pronoun
     (group `pro`) in one pass."""
+    narrated: Counter[str] = field(default_factory=Counter)
+    """After profile(): canonical name -> mentions in the narration (quotes left out), and
+    NARRATOR -> first-person pronouns there (I, me, my)."""
 
     def gender(self, who: str | None) -> str | None:
         return self.genders.get(who) if who else None
@@ -163,6 +167,7 @@ def discover(book: Book) -> Cast:
                 )
             )
     stats = _token_stats(text, tokens)
+    roles = _role_names(text, regions)
     candidates = {
         word
         for word, (mid, initial, speech, the, prep) in stats.items()
@@ -184,7 +189,41 @@ def discover(book: Book) -> Cast:
         else:
             surface = title.word + ("." if text[title.end : title.end + 1] == "." else "")
             titled[(title.word.lower(), surface, name)] += 1
-    return _build_cast(forms, titled, bare)
+    for role, count in roles.items():
+        if role[-1].lower() not in _TITLES:
+            forms[role] += count
+            bare.add(role)
+    return _build_cast(forms, titled, bare, roles)
+
+
+_ROLE_NAME = re.compile(
+    r"(?<![\w'’])[Tt]he[ \t]+\n?[ \t]*([A-Z][a-z]+(?:[ \t]+\n?[ \t]*[A-Z][a-z]+)?)(?![\w'’-])"
+)
+"""`the Hatter`, `the March Hare`: a capitalised role the text uses as a name."""
+_ADVERB = re.compile(r"[a-z]+ly$")
+
+
+def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str, ...]]:
+    """Capitalised roles after `the` that speak (`said the Hatter`, `the Dormouse said`) and recur:
+    Carroll's, Stoker's and fable characters are never named otherwise. A place or a thing
+    (`the Thames`) is never beside a speech verb, so needing one keeps them out."""
+    uses: Counter[tuple[str, ...]] = Counter()
+    speaks: Counter[tuple[str, ...]] = Counter()
+    for start, end in regions:
+        for m in _ROLE_NAME.finditer(text, start, end):
+            role = tuple(m.group(1).split())
+            if role[-1].lower() in _STOP:
+                continue
+            uses[role] += 1
+            before = text[max(start, m.start() - 20) : m.start()].split()
+            after = [w.strip(",.;:!?") for w in text[m.end() : m.end() + 24].split()[:2]]
+            if after and _ADVERB.fullmatch(after[0]):
+                after = after[1:]
+            if (before and before[-1].lower() in SPEECH_VERBS) or (
+                after and after[0] in SPEECH_VERBS
+            ):
+                speaks[role] += 1
+    return Counter({role: n for role, n in uses.items() if speaks[role] and n >= 2})
 
 
 _AUXILIARIES = words("was had is has did could would will can might must should never always just")
@@ -266,9 +305,13 @@ def _build_cast(
     forms: Counter[tuple[str, ...]],
     titled: Counter[tuple[str, str, tuple[str, ...]]],
     bare: set[tuple[str, ...]],
+    roles: Counter[tuple[str, ...]] | None = None,
 ) -> Cast:
     """Merge the names into people: a name inside one longer name is that person's alias; titles
-    with opposite genders on one name make two people (Mr. and Mrs. Bennet)."""
+    with opposite genders on one name make two people (Mr. and Mrs. Bennet), and so does `Mrs.`
+    on a name also used bare (Mrs. Joe is Joe's wife: a married woman is not called by the bare
+    name). Roles (`the Hatter`) are named as the text calls them."""
+    roles = roles or Counter()
     people: dict[tuple[str, ...], Person] = {}
     owner: dict[tuple[str, ...], tuple[str, ...] | None] = {}
     for form in sorted(forms, key=lambda f: (-len(f), -forms[f])):
@@ -291,12 +334,14 @@ def _build_cast(
     surfaces: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for (title, surface, form), count in titled.items():
         key = owner.get(form)
-        if {"male", "female"} <= title_genders[form] or key is None:
+        wife = title in _MARRIED_WOMAN and form in bare
+        if {"male", "female"} <= title_genders[form] or key is None or wife:
             # Mr. and Mrs. Bennet are two people: the title is part of each one's name
             key = (surface, *form)
             if key not in people:
                 people[key] = Person(f"{surface} {' '.join(form)}")
-            owner[form] = None
+            if not wife:
+                owner[form] = None
         person = people[key]
         person.aliases.add(f"{surface} {' '.join(form)}")
         surfaces[key][f"{surface} {' '.join(form)}"] += count
@@ -313,6 +358,11 @@ def _build_cast(
             person.aliases.add(person.name)
             person.name = surfaces[key].most_common(1)[0][0]
 
+    for key, person in people.items():
+        if key in roles and person.name == " ".join(key):
+            # `the Hatter`, as the text calls him; `Hatter` stays an alias
+            person.aliases.update((person.name, f"The {person.name}"))
+            person.name = f"the {person.name}"
     names: dict[str, str] = {}
     for person in people.values():
         for alias in person.aliases | {person.name}:
@@ -325,6 +375,20 @@ def _build_cast(
         person = people[next(iter(keys))]
         for surface in (word.capitalize(), f"the {word}", f"The {word}"):
             names.setdefault(surface, person.name)
+    for role, count in roles.items():
+        word = role[-1]
+        if word.lower() not in _TITLES:
+            continue
+        # `the Count`: the one titled person, else a character of its own
+        found = names.get(word) or names.get(f"the {word.lower()}")
+        if found is None:
+            found = f"the {' '.join(role)}"
+            person = Person(found, {" ".join(role), f"The {' '.join(role)}"}, mentions=count)
+            person.titles[word.lower()] += count
+            people[role] = person
+            names[" ".join(role)] = found
+        for surface in (f"the {' '.join(role)}", f"The {' '.join(role)}"):
+            names.setdefault(surface, found)
     by_name = {p.name: p for p in people.values()}
     genders = {name: _gender(p) for name, p in by_name.items()}
     return Cast(by_name, names, genders, {}, _mention_pattern(names))

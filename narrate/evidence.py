@@ -29,6 +29,7 @@ SAME_PARAGRAPH = 3.0
 TAG_SENTENCE = 2.5
 BEAT_BEFORE = 2.0
 BEAT_AFTER = 1.5
+PARAGRAPH_BEAT = 1.2
 TURN = 1.0
 
 
@@ -98,6 +99,22 @@ def neighbours(quotes: Sequence[Quote], spans: Sequence[Span]) -> tuple[list[int
         ok = a < len(spans) and spans[a].paragraph == q.paragraph and spans[a].start < next_start
         after.append(a if ok else -1)
     return before, after
+
+
+def introductions(
+    text: str, quotes: Sequence[Quote], spans: Sequence[Span], before: list[int]
+) -> list[int]:
+    """For a quote opening its paragraph, the narration span ending the paragraph before it when
+    that ends with a colon (`Then he says:` on a line of its own, then the speech), else -1."""
+    starts = [s.start for s in spans]
+    found = []
+    for i, q in enumerate(quotes):
+        k = bisect_left(starts, q.start) - 1
+        prev_end = quotes[i - 1].end if i else -1
+        ok = before[i] < 0 and k >= 0 and spans[k].paragraph == q.paragraph - 1
+        ok = ok and spans[k].start >= prev_end and spans[k].end > prev_end
+        found.append(k if ok and text[spans[k].end - 1] == ":" else -1)
+    return found
 
 
 def tag_strength(m: Mention) -> float:
@@ -178,23 +195,29 @@ _SPOUSES = words("wife lady husband")
 _MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
 
 
-def find_spouse(cast: Cast, role: Role, mentions: list[Mention]) -> str | None:
-    """`his wife` when he is Mr. Bennet: the character called Mrs. Bennet, if there is one."""
+def find_spouse(
+    cast: Cast, role: Role, mentions: list[Mention], partner: str | None = None
+) -> str | None:
+    """`his wife` when he is Mr. Bennet: the character called Mrs. Bennet, or that name when the
+    text never writes it (Austen's `his lady`). `partner` is the one the quote addresses, for when
+    the possessive resolves to nobody (`"My dear Mr. Bennet," said his lady`)."""
     gender = role.gender
     if role.noun not in _SPOUSES or gender is None:
         return None
     who = next((m.who for m in mentions if m.start == role.determiner), None)
-    person = cast.people.get(who) if who else None
-    if person is None:
-        return None
     other = "male" if gender == "female" else "female"
-    for alias in sorted(person.aliases | {person.name}):
-        title, _, surname = alias.partition(" ")
-        if title in _MARRIED_TITLES[other] and surname:
-            for spouse_title in _MARRIED_TITLES[gender]:
-                found = cast.names.get(f"{spouse_title} {surname}")
-                if found:
-                    return found
+    for name in (who, partner):
+        person = cast.people.get(name) if name else None
+        if person is None or cast.gender(name) == gender:
+            continue
+        for alias in sorted(person.aliases | {person.name}):
+            title, _, surname = alias.partition(" ")
+            if title in _MARRIED_TITLES[other] and surname:
+                for spouse_title in _MARRIED_TITLES[gender]:
+                    found = cast.names.get(f"{spouse_title} {surname}")
+                    if found:
+                        return found
+                return f"{_MARRIED_TITLES[gender][0]} {surname}"
     return None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from narrate.characters import Cast, discover
-from narrate.lexicon import words
+from narrate.lexicon import NARRATOR, words
 from narrate.model import Book
 from narrate.quotes import Span
 
@@ -51,6 +51,11 @@ _GIVEN_NAMES = {
 }
 
 
+GIVEN_NAME_WEIGHT = 3
+"""A common given name counts as much as one and a half `he`/`she`: a stray pronoun that means
+someone else (`Mary wished to speak. … he continued`) does not turn Mary into a man."""
+
+
 def profile(book: Book, spans: Sequence[Span]) -> Cast:
     """The book's cast with genders and leads learnt from its narration (never from speech, where
     names and pronouns are about other people): after each name, the first he/she in its sentence
@@ -62,8 +67,11 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
     mentions: Counter[str] = Counter()
     for k, span in enumerate(spans):
         following = spans[k + 1] if k + 1 < len(spans) else None
+        if following is not None and following.paragraph != span.paragraph:
+            following = None  # `Mary wished to say something.` / `"…," he continued.`
         for m in cast.mention.finditer(text, span.start, span.end):
             if not m.group("name"):
+                mentions[NARRATOR] += m.group("pro") in _FIRST_PERSON
                 continue
             who = cast.names[m.group("name")]
             mentions[who] += 1
@@ -78,6 +86,8 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
     genders = {}
     for name in cast.people:
         given = _GIVEN_NAMES.get(name.split()[0].lower())
+        if given:
+            counts[name][given] += GIVEN_NAME_WEIGHT
         genders[name] = cast.genders.get(name) or _pronoun_gender(counts[name]) or given
     dominant: dict[str, str] = {}
     leads = sorted(cast.people, key=lambda name: (-mentions[name], -cast.people[name].mentions))
@@ -90,9 +100,10 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
             # an ungendered lead is a better guess for "he" than nobody
             for gender in ("male", "female"):
                 dominant.setdefault(gender, name)
-    return replace(cast, genders=genders, dominant=dominant)
+    return replace(cast, genders=genders, dominant=dominant, narrated=mentions)
 
 
+_FIRST_PERSON = words("I me my myself Me My Myself")
 _SUBJECT_PRONOUN = re.compile(r"\b([Hh]e|[Ss]he)\b")
 _OTHER_PRONOUN = re.compile(r"\b([Hh]is|[Hh]er|[Hh]imself|[Hh]erself)\b")
 

@@ -25,7 +25,7 @@ _SAYING_BASES = words(
     "order command instruct prompt press persist counter correct confirm concede "
     "confess complain boast assure argue acknowledge accuse reply cry try start echo "
     "venture query question reason recall remind report reassure quip chide scold "
-    "hazard babble blurt"
+    "hazard babble blurt address"
 )
 _SOUND_BASES = words(
     "growl snarl laugh sigh breathe hiss snap sneer groan moan gasp sob grumble grunt "
@@ -57,8 +57,13 @@ SAYING_VERBS = frozenset(
     )
 )
 """Verbs that report speech: a capitalised `He says` after a quote still tags it."""
-SPEECH_VERBS = SAYING_VERBS | {form for base in _SOUND_BASES for form in _inflect(base)}
-"""Saying verbs and the sounds that also carry speech (`she laughed`, `he growled`)."""
+SPEECH_VERBS = (
+    SAYING_VERBS
+    | {form for base in _SOUND_BASES for form in _inflect(base)}
+    | words("thought thinks")
+)
+"""Saying verbs, the sounds that also carry speech (`she laughed`, `he growled`), and thinking:
+a quoted thought (`'How odd,' thought Alice`) is read in the thinker's voice."""
 
 PREPOSITIONS = words(
     "at to from with for of by about toward towards on in into onto over under "

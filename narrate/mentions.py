@@ -81,11 +81,16 @@ class Resolver:
             self.last_subject, self.last_any, self.learned = saved
         return found
 
-    def speaker(self, who: str | None) -> None:
-        """A quote's speaker is the one a following `he` most likely means."""
+    def speaker(self, who: str | None, listener: str | None = None) -> None:
+        """A quote's speaker is the one a following `he` most likely means; when the quote
+        addresses someone of another gender by name (`"How did you get here, Jim?"` from the
+        narrator), the `he` of the next sentence is the one addressed, who answers."""
         gender = self.gender(who)
         if who:
             self.last_subject[gender] = self.last_any[gender] = who
+        heard = self.gender(listener)
+        if listener and listener != who and heard and heard != gender:
+            self.last_subject[heard] = self.last_any[heard] = listener
 
     def gender(self, who: str | None) -> str | None:
         if not who:

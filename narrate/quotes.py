@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from narrate.lexicon import words
+from narrate.lexicon import SPEECH_VERBS, words
 from narrate.model import Book, Kind
 from narrate.sentences import first_sentence_end, trim
 
@@ -103,6 +103,31 @@ def find_quotes(
     if open_at >= 0:
         found.append((open_at, _bound(text, open_at, end, flat), False))
     return found
+
+
+MENTION_WORDS = 4
+"""A quotation this short in the middle of a sentence is a title or a word in scare quotes."""
+_LAST_WORD = re.compile(r"([^\W\d_]+)\W*$")
+
+
+def mentioned(text: str, paragraph_start: int, start: int, end: int) -> bool:
+    """Whether a quotation names words rather than speaks them: a title or scare quotes inside a
+    sentence (`the "jimpson" weeds`, `headed “To the Red-headed League,” and`, `"Red" and
+    "Blue"`). It follows a word that is not a speech verb (speech follows a stop, a comma, a colon
+    or a dash, or `cried`), is a few words long, neither asks nor exclaims, and does not end the
+    sentence with its own full stop."""
+    before = text[max(paragraph_start, start - 40) : start].rstrip()
+    if not before or not before[-1].isalnum():
+        return False
+    last = _LAST_WORD.search(before)
+    if last is None or last.group(1).lower() in SPEECH_VERBS:
+        return False
+    inner = text[start + 1 : end - 1].rstrip()
+    if not inner or inner[-1] in "!?" or len(inner.split()) > MENTION_WORDS:
+        return False
+    # `followed it up with "Humbug."` ends its sentence: a word said, not a word named
+    after = text[end : end + 3].lstrip(" \t\n")
+    return inner[-1] not in ".…" or after[:1].islower()
 
 
 def _opens_with_single(text: str, start: int, end: int) -> bool:

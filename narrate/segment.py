@@ -15,7 +15,16 @@ from statistics import median
 
 from narrate.attribute import attribute
 from narrate.model import Book, Break, Chunk, Kind
-from narrate.quotes import DOUBLE, SINGLE, Paragraph, Quote, Span, find_quotes, uses_single_quotes
+from narrate.quotes import (
+    DOUBLE,
+    SINGLE,
+    Paragraph,
+    Quote,
+    Span,
+    find_quotes,
+    mentioned,
+    uses_single_quotes,
+)
 from narrate.sentences import MAX_CHUNK, sentences, trim
 
 __all__ = ["FLAT_PARAGRAPH", "MAX_CHUNK", "segment"]
@@ -101,6 +110,8 @@ def _split_paragraph(
     `quotes`."""
     position = start
     for q_start, q_end, closed in find_quotes(text, start, end, singles, flat):
+        if closed and mentioned(text, start, q_start, q_end):
+            continue  # read with its sentence, in the narrator's voice
         for s, e, brk in sentences(text, position, q_start):
             pieces.append(_Piece(s, e, Kind.NARRATION, chapter, paragraph, brk=brk))
         number = len(quotes)

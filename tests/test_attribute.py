@@ -281,3 +281,97 @@ def test_reader_and_narrator_are_listed_when_they_speak(reader):
     line = '"Hello," you say.' if reader == "you" else '"Hello," I said.'
     book = book_of("Kylo Ren waited, and Kylo was patient.", line)
     assert [c.name for c in characters(book, segment(book))] == [reader]
+
+
+# Roles as names, relations, narrators, turns ----------------------------------------------------
+
+
+def test_a_capitalised_role_that_speaks_is_a_character():
+    got = speakers(
+        "Alice sat down at the table. The Gryphon looked at her, and Alice looked at the Gryphon.",
+        "'What fun!' said the Gryphon.",
+        "'What is the fun?' said Alice.",
+        "'Why, she,' said the Gryphon.",
+    )
+    assert got == ["the Gryphon", "Alice", "the Gryphon"]
+    cast = discover(book_of("The Gryphon sat up.", "'Yes,' said the Gryphon. Gryphon is tall."))
+    assert cast.names["Gryphon"] == cast.names["the Gryphon"] == "the Gryphon"
+
+
+def test_a_place_after_the_is_no_role_character():
+    cast = discover(
+        book_of("They rowed up the Thames. The Thames was grey, and the Thames was cold.")
+    )
+    assert "the Thames" not in cast.people
+
+
+def test_mrs_on_a_name_used_bare_is_his_wife_not_him():
+    cast = discover(
+        book_of(
+            "Joe sat by the fire. Mrs. Joe came in, and Joe looked up at Mrs. Joe.",
+            "Joe said nothing. Mrs. Joe frowned at Joe.",
+        )
+    )
+    assert cast.names["Joe"] != cast.names["Mrs. Joe"]
+
+
+def test_a_wife_the_text_never_names_is_mrs_of_her_husband():
+    got = speakers(
+        "Mr. Bennet sat in the library, and Mr. Bennet read.",
+        '"My dear Mr. Bennet," said his lady to him one day, "have you heard?"',
+        "Mr. Bennet replied that he had not.",
+        '"But it is," returned she.',
+    )
+    assert got == ["Mrs. Bennet"] * 3
+
+
+def test_her_mother_is_the_married_woman_not_the_daughter():
+    got = speakers(
+        "Mrs. Dashwood sat with Marianne. Marianne was sewing, and Mrs. Dashwood watched.",
+        '"I like it," said Marianne.',
+        '"So do I," said her mother.',
+    )
+    assert got == ["Marianne", "Mrs. Dashwood"]
+
+
+def test_a_first_person_narrator_called_by_name_is_the_narrator():
+    got = speakers(
+        "I had called upon my friend Sherlock Holmes, and I found him by the fire. I sat down.",
+        "“You come at a good time, Watson,” said Holmes.",
+        "“I was afraid you were engaged.”",
+        "“Not at all.”",
+    )
+    assert got == ["Sherlock Holmes", NARRATOR, "Sherlock Holmes"]
+
+
+def test_said_he_in_a_new_paragraph_is_the_other_man():
+    got = speakers(
+        "Holmes and Mr. Wilson sat by the fire. Holmes smoked, and Mr. Wilson read the paper.",
+        "“Can you find it, Mr. Wilson?” asked Holmes.",
+        "“Yes, I have it now,” he answered.",
+    )
+    assert got == ["Holmes", "Mr. Wilson"]
+
+
+def test_a_colon_ending_the_paragraph_before_introduces_the_speech():
+    got = speakers(
+        "Jim and Tom sat on the bank. Jim ate, and Tom watched the river.",
+        '"Is it good, Jim?" asked Tom.',
+        "Tom waited a while. By and by Jim says:",
+        '"It is good."',
+    )
+    assert got == ["Tom", "Jim"]
+
+
+def test_a_thought_in_quotes_is_the_thinkers():
+    assert speakers(KYLO_AND_HUX, "'How odd,' thought Hux.") == ["Hux"]
+
+
+def test_narration_about_someone_then_an_untagged_speech_is_theirs():
+    got = speakers(
+        "Aunt Polly looked for Tom. Tom hid in the closet.",
+        '"Tom!" called Aunt Polly.',
+        "She did not find him. She poked under the bed with the broom.",
+        '"I never did see the beat of that boy!"',
+    )
+    assert got == ["Aunt Polly", "Aunt Polly"]

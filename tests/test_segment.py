@@ -326,3 +326,17 @@ def test_one_block_holding_everything_is_lossless(text):
         if chunk.kind is not Kind.DIALOGUE:
             assert chunk.speaker is None
         assert not re.fullmatch(r"\s*", chunk.text)
+
+
+def test_a_title_or_scare_quoted_word_is_narration_but_short_speech_is_not():
+    book = book_of(
+        'She looked out among the tomato vines and "jimpson" weeds of the garden.',
+        'He had read "Red" and "Blue" already.',
+        '"No," she said.',
+        'Then she cried "Help!" at the door.',
+    )
+    assert texts(book, Kind.DIALOGUE) == ['"No,"', '"Help!"']
+    assert_lossless(book)
+    narration = texts(book, Kind.NARRATION)
+    assert any('"jimpson"' in t for t in narration)
+    assert all(c.speaker is None for c in segment(book) if c.kind is Kind.NARRATION)
