@@ -1,12 +1,13 @@
 """How well segment() finds and attributes the quotations of held-out public-domain novel passages.
 
     python bench/eval_speakers.py [--examples 3] [--only NAME[,NAME]] [--quiet-examples]
-                                  [--characters] [--dev]
+                                  [--characters] [--dev] [--folder DIR]
 
 Gold: tests/heldout/<name>.txt with <name>.jsonl (one object per quotation: start, end, text,
 speaker) and <name>.aliases.json (canonical name -> names the passage uses for that character).
 See tests/heldout/README.md for how the labels were made and what they leave out. With --dev, the
-development passages tests/gold/dev_<name>.* instead (same format; free to read and tune on).
+development passages tests/gold/dev_<name>.* instead (same format; free to read and tune on). With
+--folder DIR, the passages in another folder of the same format (tests/heldout2 is a second blind set).
 
 Only the public API is used: narrate.ingest.read_book, narrate.segment.segment and
 narrate.attribute.characters. A gold quotation may be split into several dialogue chunks; every
@@ -182,15 +183,21 @@ def main() -> None:
         action="store_true",
         help="score the development passages in tests/gold/dev_* instead of the held-out set",
     )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        default=HELDOUT,
+        help="folder of held-out passages (default tests/heldout; tests/heldout2 is a second set)",
+    )
     args = parser.parse_args()
 
-    folder = DEV if args.dev else HELDOUT
+    folder = DEV if args.dev else args.folder
     names = sorted(p.stem for p in folder.glob("dev_*.jsonl" if args.dev else "*.jsonl"))
     if args.only:
         wanted = [n.strip() for n in args.only.split(",") if n.strip()]
         unknown = sorted(set(wanted) - set(names))
         if unknown:
-            parser.error(f"no such passage: {', '.join(unknown)} (see tests/heldout/*.jsonl)")
+            parser.error(f"no such passage: {', '.join(unknown)} (see {folder}/*.jsonl)")
         names = [n for n in names if n in wanted]
     if args.quiet_examples:
         args.examples = 0
