@@ -71,8 +71,13 @@ _MARRIED = frozenset(("mr", "mrs", "mister", "missus"))
 _ROLE_SUBJECT = re.compile(r"\b[Tt]he\s+([a-z]+)(?:\s+([a-z]+))?")
 """`the (thin) lady`: a role noun, maybe after an adjective."""
 _REPORTED = re.compile(
-    r"(?:\s+[a-z]+ly)?\s+(?:" + "|".join(sorted(SAYING_VERBS)) + r")\s+(?:that|whether|how|if|to)\b"
+    r"(?:\s+[a-z]+ly)?\s+(?:" + "|".join(sorted(SAYING_VERBS)) + r")"
+    r"(?:\s+(?:him|her|them|me|us))?\s+(?:that|whether|how|if|to|what|why|where|when|I|he|she|we|"
+    r"they|it|the|his|her|my)\b"
 )
+"""`He replied that…`, `I repeated what I had said`, `I told him the letter was…`, `I said I
+feared…`: a turn taken without a quote (a speech tag is followed by a quote or a comma, not by a
+clause)."""
 
 
 def attribute(
@@ -143,6 +148,7 @@ class _Attribution:
                 )
         self._link_descriptions()
         self._share_paragraphs()
+        self._fill_alternation()
         return self.speakers
 
     def _evidence(self, i: int) -> tuple[list[Evidence], set[str]]:
@@ -285,10 +291,12 @@ class _Attribution:
         exclude: set[str] | None = None,
         gender: str | None = None,
         married: bool = False,
+        subjects: bool = False,
     ) -> str | None:
         """The latest character in the scene fitting the filters, whether they last spoke or were
         last mentioned in the narration (`Bodie came in` counts, so a speaker from the last place
-        does not come back)."""
+        does not come back). With `subjects`, only a mention as a subject counts: `I told him the
+        letter was for Mr. Balfour` brings no Mr. Balfour into the room."""
         exclude = exclude or set()
         scene = self.scene_of[i]
 
@@ -308,7 +316,7 @@ class _Attribution:
         floor = max(self.scene_start[scene], self.quotes[i].start - 3000, spoke_at)
         k = bisect_left(positions, self.quotes[i].start) - 1
         while k >= 0 and positions[k] >= floor:
-            if fits(mentions[k].who):
+            if fits(mentions[k].who) and (mentions[k].subject or not subjects):
                 return mentions[k].who
             k -= 1
         return spoke
@@ -333,7 +341,7 @@ class _Attribution:
         addressed = self._turn_addressee(i)
         if addressed and addressed != last and last == self.speakers[i - 1]:
             return addressed
-        return self._recent(i, exclude={last} if last else set())
+        return self._recent(i, exclude={last} if last else set(), subjects=True)
 
     def _not_addressee(self, i: int, addressee: str) -> str | None:
         """Someone other than the one this quote addresses; in a real paragraph that opens with it,
@@ -413,6 +421,37 @@ class _Attribution:
             named = named_by_scene.get((paragraph.scene, gender), set()) if gender else set()
             if len(named) == 1 and frozenset((who, *named)) not in answered:
                 self.speakers[i] = next(iter(named))
+
+    def _fill_alternation(self) -> None:
+        """`"…?" said Isabella. / "Have you, indeed!…" / "Oh! these ten ages…"`: an unknown line
+        between two of A's, each in its own paragraph, is A's partner's when the talk goes on
+        and the next speaker other than A in the scene is known: someone the narration has not
+        named yet still answers in turn."""
+        speakers, quotes = self.speakers, self.quotes
+        for i in range(1, len(quotes) - 1):
+            if speakers[i] is not None or self.scene_of[i - 1] != self.scene_of[i]:
+                continue
+            first = speakers[i - 1]
+            if first is None or speakers[i + 1] != first or not self._own_paragraph(i):
+                continue
+            for j in range(i + 2, min(len(quotes), i + 12)):
+                if self.scene_of[j] != self.scene_of[i]:
+                    break
+                if speakers[j] not in (None, first):
+                    if speakers[j] != self.addressees[i]:
+                        speakers[i] = speakers[j]
+                    break
+
+    def _own_paragraph(self, i: int) -> bool:
+        """Whether quote i opens a real paragraph that no other quote shares."""
+        q = self.quotes[i]
+        paragraph = self.paragraphs[q.paragraph]
+        return (
+            not paragraph.flat
+            and q.start == paragraph.start
+            and self.quotes[i - 1].paragraph != q.paragraph
+            and (i + 1 >= len(self.quotes) or self.quotes[i + 1].paragraph != q.paragraph)
+        )
 
     def _share_paragraphs(self) -> None:
         """In a real paragraph one speaker talks: quotes with weak evidence take its best-attested

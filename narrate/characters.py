@@ -65,6 +65,12 @@ _TITLE_ONLY_NEVER = words(
     "uncle"
 )
 """Titles too common alone to name one character (`Mr`, `sir`, `mother`)."""
+KIN_NAMES = {
+    **dict.fromkeys(words("Mother Mamma Mama Mammy Mummy Granny Grandmother Grandma"), "female"),
+    **dict.fromkeys(words("Father Papa Pa Daddy Grandfather Grandpa"), "male"),
+}
+"""Kinship words a family uses as a name when capitalised mid-sentence (`with Mother`, `Yes,
+Father.`): the one person the children call so, a character like any named one."""
 _STOP = words(
     "i i'm i’m i'd i’d i'll i’ll i've i’ve he she it we they you your yours his "
     "her hers its our their my me him them us the a an this that these those "
@@ -73,7 +79,8 @@ _STOP = words(
     "jesus heaven hell chapter summary notes note part book volume prologue "
     "epilogue monday tuesday wednesday thursday friday saturday sunday january "
     "february march april may june july august september october november "
-    "december english french german american british"
+    "december english french german american british one two three four five six "
+    "seven eight nine ten eleven twelve hundred thousand"
 )
 """Capitalised words that never start a name."""
 
@@ -178,11 +185,16 @@ def discover(book: Book) -> Cast:
         and the * 2 < mid + initial
         and prep < mid + initial
     }
+    kin = {
+        word
+        for word in KIN_NAMES
+        if word in stats and stats[word][0] >= 2 and stats[word][3] * 2 < stats[word][0]
+    }
     forms: Counter[tuple[str, ...]] = Counter()
     # (lowercase title, title as written, name) -> uses: `Mr. Bennet` is ("mr", "Mr.", ("Bennet",))
     titled: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
     bare: set[tuple[str, ...]] = set()  # names used without a title
-    for title, name in _names(text, tokens, candidates, lower):
+    for title, name in _names(text, tokens, candidates, lower, kin):
         forms[name] += 1
         if title is None:
             bare.add(name)
@@ -262,7 +274,7 @@ def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
 
 
 def _names(
-    text: str, tokens: list[_Token], candidates: set[str], lower: Counter[str]
+    text: str, tokens: list[_Token], candidates: set[str], lower: Counter[str], kin: set[str]
 ) -> Iterator[tuple[_Token | None, tuple[str, ...]]]:
     """Runs of name-like capitalised words in reading order, each with its title, if any."""
     k = 0
@@ -280,6 +292,9 @@ def _names(
         j = 0
         while j < len(group) and group[j].word.lower() in _TITLES:
             j += 1
+        if len(group) == 1 and group[0].word in kin:
+            yield None, (group[0].word,)  # `Mother laughed.`: no title here, a name
+            continue
         title = group[j - 1] if j else None
         names = group[j:]
         anchored = title is not None or any(t.word in candidates for t in names)
@@ -330,12 +345,16 @@ def _build_cast(
     title_genders: dict[tuple[str, ...], set[str | None]] = defaultdict(set)
     for title, _, form in titled:
         title_genders[form].add(_TITLES[title])
+        if title in _MARRIED_WOMAN or title == "miss":
+            # Mrs. and Miss Thorpe are mother and daughter: two people, as Mr. and Mrs. are
+            title_genders[form].add(title.replace("missus", "mrs"))
     named_titles: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     surfaces: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for (title, surface, form), count in titled.items():
         key = owner.get(form)
         wife = title in _MARRIED_WOMAN and form in bare
-        if {"male", "female"} <= title_genders[form] or key is None or wife:
+        split = {"male", "female"} <= title_genders[form] or {"mrs", "miss"} <= title_genders[form]
+        if split or key is None or wife:
             # Mr. and Mrs. Bennet are two people: the title is part of each one's name
             key = (surface, *form)
             if key not in people:

@@ -77,6 +77,7 @@ _NOT_PEOPLE = words(
     "latter same one first second last rest"
 )
 """Nouns after `said the` that are not a speaker's role."""
+_TITLE_DOTS = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle")
 _INTERJECTIONS = words("dear darling my oh o hey hi hello sweet poor")
 _WORDS = re.compile(r"[a-z]+")
 _ANY_WORD = re.compile(r"[^\W\d_]+")
@@ -315,6 +316,9 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
         else:
             who = cast.names[m.group("name")]
         before = text[q.start + 1 : m.start()].rstrip()
+        if before.endswith(".") and before.split()[-1].lower().rstrip(".") in _TITLE_DOTS:
+            # `And Mr. Campbell, the minister…`: the dot is the title's, no sentence ends there
+            before = before[: before.rfind(" ") + 1].rstrip() if " " in before else ""
         after = text[m.end() : m.end() + 1]
         alone = not _ANY_WORD.search(text, m.end(), q.end) and not before.strip("—–-…. ")
         if alone and (after in (".", "") or m.end() >= q.end - 1):

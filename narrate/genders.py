@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from narrate.characters import Cast, discover
-from narrate.lexicon import NARRATOR, words
+from narrate.characters import KIN_NAMES, Cast, discover
+from narrate.lexicon import NARRATOR, NICKNAMES, words
 from narrate.model import Book
 from narrate.quotes import Span
 
@@ -85,10 +85,15 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
                 counts[who][gender] += 0.5 if word == "her" else 1
     genders = {}
     for name in cast.people:
+        if name in KIN_NAMES:  # `Mother` says her gender as a title would
+            genders[name] = KIN_NAMES[name]
+            continue
         given = _GIVEN_NAMES.get(name.split()[0].lower())
         if given:
             counts[name][given] += GIVEN_NAME_WEIGHT
         genders[name] = cast.genders.get(name) or _pronoun_gender(counts[name]) or given
+    cast = _merge_nicknames(cast, genders, mentions)
+    genders = {name: genders[name] for name in cast.people}
     dominant: dict[str, str] = {}
     leads = sorted(cast.people, key=lambda name: (-mentions[name], -cast.people[name].mentions))
     leads = [name for name in leads if mentions[name]]
@@ -127,3 +132,40 @@ def _pronoun_gender(counts: Counter[str]) -> str | None:
     if female > 1.5 * male:
         return "female"
     return None
+
+
+def _merge_nicknames(cast: Cast, genders: dict[str, str | None], mentions: Counter[str]) -> Cast:
+    """`Lizzy` and `Elizabeth`, `Bobbie` and `Roberta`: one person when the book uses both forms as
+    single given names, of no other gender, and the full name is not shared (two Elizabeths would
+    make `Lizzy` anyone's). The name the narration uses more is the canonical one. `genders` and
+    `mentions` are updated in place for the merged person."""
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for name in cast.people:
+        by_first[name.split()[0].lower()].append(name)
+    merges: dict[str, str] = {}
+    for name in cast.people:
+        if " " in name or name.lower() not in NICKNAMES:
+            continue
+        fulls = [f for full in NICKNAMES[name.lower()] for f in by_first.get(full, [])]
+        if len(fulls) != 1 or fulls[0] in merges:
+            continue
+        full = fulls[0]
+        if genders.get(name) and genders.get(full) and genders[name] != genders[full]:
+            continue  # `Phil` the brother is not `Phyllis`
+        keep, drop = (name, full) if mentions[name] > mentions[full] else (full, name)
+        merges[drop] = keep
+    if not merges:
+        return cast
+    people = dict(cast.people)
+    for drop, keep in merges.items():
+        person, gone = people[keep], people.pop(drop)
+        people[keep] = replace(
+            person,
+            aliases=person.aliases | gone.aliases | {gone.name},
+            titles=person.titles + gone.titles,
+            mentions=person.mentions + gone.mentions,
+        )
+        genders[keep] = genders.get(keep) or genders.get(drop)
+        mentions[keep] += mentions.pop(drop, 0)
+    names = {form: merges.get(who, who) for form, who in cast.names.items()}
+    return replace(cast, people=people, names=names)

@@ -116,3 +116,47 @@ PRONOUN_RE = (
     r"|[\[(]?[Yy]/[Nn][\])]?"
 )
 """Every form in PRONOUNS as written (`[Y/N]` included), for a regular expression."""
+
+_DIMINUTIVES = {
+    "elizabeth": "lizzy lizzie eliza liz betsy bessie bess beth betty",
+    "josephine": "jo josie",
+    "margaret": "meg maggie peggy madge",
+    "roberta": "bobbie bobby",
+    "robert": "bob bobby robin",
+    "phyllis": "phil",
+    "philip": "phil pip",
+    "david": "davie davy dave",
+    "thomas": "tom tommy",
+    "william": "will willie willy bill billy",
+    "richard": "dick dickon",
+    "edward": "ned neddy ted teddy",
+    "henry": "harry hal",
+    "john": "jack johnny",
+    "james": "jim jimmy jem jamie",
+    "catherine": "kitty kate katie cathy",
+    "katherine": "kitty kate katie kathy",
+    "frances": "fanny",
+    "mary": "polly molly mamie",
+    "eleanor": "nell nelly nellie",
+    "helen": "nell nelly nellie",
+    "sarah": "sally",
+    "charles": "charley charlie",
+    "charlotte": "lottie",
+    "samuel": "sam sammy",
+    "benjamin": "ben",
+    "joseph": "joe",
+    "frederick": "fred freddy freddie",
+    "anne": "annie nan nancy",
+    "jane": "jenny jennie",
+    "susan": "sukey susie",
+    "martha": "patty patsy",
+    "theodore": "teddy",
+    "lucy": "lu",
+    "amelia": "emmy",
+    "matthew": "matt",
+}
+NICKNAMES: dict[str, frozenset[str]] = {}
+"""A common English diminutive (`lizzy`) -> the given names it shortens (`elizabeth`)."""
+for _full, _shorts in _DIMINUTIVES.items():
+    for _short in _shorts.split():
+        NICKNAMES[_short] = NICKNAMES.get(_short, frozenset()) | {_full}

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from narrate.attribute import NARRATOR, YOU, characters, discover
+from narrate.evidence import vocative
 from narrate.model import Block, Book, Chapter, Kind
+from narrate.quotes import Quote
 from narrate.segment import segment
 
 
@@ -375,3 +377,57 @@ def test_narration_about_someone_then_an_untagged_speech_is_theirs():
         '"I never did see the beat of that boy!"',
     )
     assert got == ["Aunt Polly", "Aunt Polly"]
+
+
+# Names that are not what they seem ----------------------------------------------------------------
+
+
+def test_a_nickname_and_the_full_name_are_one_person():
+    lines = speakers(
+        'Elizabeth came in with her sister. "I am tired," said Lizzy.',
+        '"Sit down," said Jane.',
+        '"I will," said Elizabeth.',
+    )
+    assert lines == ["Elizabeth", "Jane", "Elizabeth"]
+
+
+def test_mrs_and_miss_on_one_surname_are_two_people():
+    cast = discover(
+        book_of(
+            'Mrs. Thorpe sat down by Miss Thorpe. "Well," said Mrs. Thorpe.',
+            '"Yes, Mamma," said Miss Thorpe.',
+        )
+    )
+    assert cast.names["Mrs. Thorpe"] != cast.names["Miss Thorpe"]
+
+
+def test_a_capitalised_kinship_word_is_a_character():
+    lines = speakers(
+        "The children waited for Mother. At last Mother came in with a letter.",
+        '"Children," she said, "there will be buns for tea."',
+        '"Hurrah!" cried Peter.',
+    )
+    assert lines == ["Mother", "Mother", "Peter"]
+
+
+def test_a_title_dot_inside_a_quote_is_not_a_vocative_pause():
+    text = '"And Mr. Campbell, the minister, sent me," I said to Campbell.'
+    book = book_of(text, "Campbell nodded.")
+    quote = Quote(0, text.index(",", 20) + 1, 0, True)
+    assert vocative(book.text, quote, discover(book)) is None
+    called = '"Go home, Campbell," I said. Campbell nodded.'
+    book = book_of(called, "Campbell went.")
+    assert vocative(book.text, Quote(0, 19, 0, True), discover(book)) == "Campbell"
+
+
+def test_an_unknown_answer_between_two_lines_of_one_speaker_is_the_partners():
+    lines = speakers(
+        "The two friends met one morning.",
+        '"What made you so late?" said Isabella.',
+        '"Was I late? I thought I was in good time."',
+        '"Oh, ten ages at least. Have you read the book?"',
+        '"Yes, all of it."',
+        '"Then you know the secret," said Isabella.',
+        '"I do not," said Catherine.',
+    )
+    assert lines[1] == "Catherine"
