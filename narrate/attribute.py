@@ -57,27 +57,24 @@ from narrate.evidence import (
     voice_evidence,
 )
 from narrate.genders import profile
-from narrate.lexicon import GENDERED_NOUNS, NARRATOR, SAYING_VERBS, YOU
+from narrate.lexicon import COMPOUND_WORD, NARRATOR, SPEECH_VERBS, YOU, role_gender
 from narrate.mentions import Mention, Resolver
 from narrate.model import Book, Character, Chunk, Kind
 from narrate.narrator import narrator_names
 from narrate.quotes import Paragraph, Quote, Span
+from narrate.roles import introduced, named_roles, self_named
+from narrate.turns import REPORTED, Turns
 
 # discover, NARRATOR and YOU are re-exported: callers and tests know them as narrate.attribute's
 __all__ = ["NARRATOR", "YOU", "attribute", "characters", "discover"]
 
 _PARENTS = frozenset(("mother", "father"))
-_MARRIED = frozenset(("mr", "mrs", "mister", "missus"))
-_ROLE_SUBJECT = re.compile(r"\b[Tt]he\s+([a-z]+)(?:\s+([a-z]+))?")
+_ROLE_SUBJECT = re.compile(rf"\b[Tt]he\s+({COMPOUND_WORD})(?:\s+({COMPOUND_WORD}))?")
 """`the (thin) lady`: a role noun, maybe after an adjective."""
-_REPORTED = re.compile(
-    r"(?:\s+[a-z]+ly)?\s+(?:" + "|".join(sorted(SAYING_VERBS)) + r")"
-    r"(?:\s+(?:him|her|them|me|us))?\s+(?:that|whether|how|if|to|what|why|where|when|I|he|she|we|"
-    r"they|it|the|his|her|my)\b"
-)
-"""`He replied that…`, `I repeated what I had said`, `I told him the letter was…`, `I said I
-feared…`: a turn taken without a quote (a speech tag is followed by a quote or a comma, not by a
-clause)."""
+_ARRIVAL = re.compile(rf"\b(?:An?|Another)\s+(?:[a-z]+\s+){{0,2}}?({COMPOUND_WORD})\b")
+"""`A boy came…`: someone new at the start of a sentence."""
+_SENTENCE_END = re.compile(r"[.!?]")
+_WORD = re.compile(r"[a-z]+")
 
 
 def attribute(
@@ -92,7 +89,7 @@ def attribute(
     return _Attribution(book, paragraphs, quotes, spans).run(explain)
 
 
-class _Attribution:
+class _Attribution(Turns):
     """One pass over a book's quotes in reading order, with the narration resolved as it goes."""
 
     def __init__(
@@ -114,6 +111,7 @@ class _Attribution:
         """`Watson` in a book Watson tells: the narrator, never a character of their own."""
         self.addressees = [NARRATOR if a in self.narrator_aliases else a for a in addressees]
         self.span_starts = [s.start for s in spans]
+        self.paragraph_starts = [p.start for p in paragraphs]
         self.span_mentions: dict[int, list[Mention]] = {}
         self.scene_of = [paragraphs[q.paragraph].scene for q in quotes]
         self.scene_start: dict[int, int] = {}
@@ -202,35 +200,27 @@ class _Attribution:
                 continue
             if m.who in (NARRATOR, YOU) or not can_speak(m):
                 return []
-            if _REPORTED.match(self.text, m.end, span.end) or SILENT.match(
+            if REPORTED.match(self.text, m.end, span.end) or SILENT.match(
                 self.text, m.end, span.end
             ):
                 return []  # `Mr. Bennet made no answer.`: his turn, passed
             return [Evidence(m.who, PARAGRAPH_BEAT, "paragraph-beat")]
-        return []
+        return self._arrival(span)
 
-    def _pronoun_turn(self, i: int, tag: Evidence) -> Evidence:
-        """`"…?" asked Holmes.` / `"Yes," he answered.`: a `he` that only the last quote's speaker
-        made salient, in a new paragraph with no narration between, is the other man in the talk
-        (the one addressed, else the latest other man about): a new paragraph is a new turn."""
-        q, previous = self.quotes[i], self.speakers[i - 1] if i else None
-        if tag.who is None or tag.who != previous:
-            return tag
-        paragraph = self.paragraphs[q.paragraph]
-        if (
-            paragraph.flat
-            or q.start != paragraph.start
-            or self.quotes[i - 1].paragraph == q.paragraph
-        ):
-            return tag
-        k = bisect_left(self.span_starts, self.quotes[i - 1].end)
-        if k < len(self.spans) and self.spans[k].start < q.start:
-            return tag  # narration between: the pronoun may well mean whom it names
-        gender = self.resolver.gender(tag.who)
-        other = self._turn_addressee(i)
-        if other is None or self.resolver.gender(other) != gender:
-            other = self._recent(i, exclude={tag.who}, gender=gender)
-        return Evidence(other, tag.strength, "tag-turn") if other else tag
+    def _arrival(self, span: Span) -> list[Evidence]:
+        """`A boy came running along the quay, calling out to the old man.` / `"Grandfer!…"`: a
+        newcomer by role, brought on speaking, says the next untagged line."""
+        for m in _ARRIVAL.finditer(self.text, span.start, span.end):
+            opening = self.text[span.start : m.start()].rstrip()
+            if opening and opening[-1] not in ".!?;":
+                continue  # mid-sentence: not who the sentence is about
+            noun = m.group(1)
+            end = _SENTENCE_END.search(self.text, m.end(), span.end)
+            rest = self.text[m.end() : end.start() if end else span.end]
+            if role_gender(noun) and any(w in SPEECH_VERBS for w in _WORD.findall(rest)):
+                self.descriptions.add(f"the {noun}")
+                return [Evidence(f"the {noun}", PARAGRAPH_BEAT, "arrival")]
+        return []
 
     def _role_tag(self, i: int, span: Span, mentions: list[Mention]) -> Evidence | None:
         """`said his wife` (Mrs. Bennet when he is Mr. Bennet), `the lady replied` (the latest woman
@@ -245,7 +235,7 @@ class _Attribution:
             return Evidence(spouse, PRONOUN_TAG, "spouse-tag")
         if f"the {role.noun}" in self.descriptions:
             return Evidence(f"the {role.noun}", PRONOUN_TAG, "description-tag")
-        if role.gender:
+        if role.gender and not self._new_person(i, role.noun):
             # a role is rarely the one who just spoke: `"…," returned the nephew` answers Scrooge
             previous = {self.speakers[i - 1]} if i and self.speakers[i - 1] else set()
             owner = next((m.who for m in mentions if m.start == role.determiner), None)
@@ -256,7 +246,9 @@ class _Attribution:
                 who = self._recent(
                     i, exclude={owner} if owner else set(), gender=role.gender, married=True
                 )
-            who = who or self._recent(i, exclude=previous | {owner}, gender=role.gender)
+            # one role is never another (`the lady's-maid` is not `the landlady`)
+            exclude = previous | {owner} | self.descriptions
+            who = who or self._recent(i, exclude=exclude, gender=role.gender)
             if who or role.article != "the":
                 return Evidence(who, PRONOUN_TAG, "role-tag")
         if role.article in ("the", "this", "that"):
@@ -277,108 +269,47 @@ class _Attribution:
             description = f"the {noun}"
             if description in self.descriptions:
                 return [Evidence(description, strength, "role-beat")]
-            if noun in GENDERED_NOUNS and m.start() == span.start:
-                who = self._recent(i, gender=GENDERED_NOUNS[noun])
+            gender = role_gender(noun)
+            if gender and m.start() == span.start:
+                new = self._new_person(i, noun)
+                who = None if new else self._recent(i, exclude=self.descriptions, gender=gender)
                 if who is None:
                     who = description
                     self.descriptions.add(description)
                 return [Evidence(who, strength, "role-beat")]
         return []
 
-    def _recent(
-        self,
-        i: int,
-        exclude: set[str] | None = None,
-        gender: str | None = None,
-        married: bool = False,
-        subjects: bool = False,
-    ) -> str | None:
-        """The latest character in the scene fitting the filters, whether they last spoke or were
-        last mentioned in the narration (`Bodie came in` counts, so a speaker from the last place
-        does not come back). With `subjects`, only a mention as a subject counts: `I told him the
-        letter was for Mr. Balfour` brings no Mr. Balfour into the room."""
-        exclude = exclude or set()
-        scene = self.scene_of[i]
-
-        def fits(who: str | None) -> bool:
-            if who is None or who in exclude or (married and not self._married(who)):
-                return False
-            return gender is None or self.resolver.gender(who) == gender
-
-        spoke, spoke_at = None, -1
-        for j in range(i - 1, max(-1, i - 13), -1):
-            if self.scene_of[j] != scene:
-                break
-            if fits(self.speakers[j]):
-                spoke, spoke_at = self.speakers[j], self.quotes[j].start
-                break
-        positions, mentions = self.resolver.positions, self.resolver.mentions
-        floor = max(self.scene_start[scene], self.quotes[i].start - 3000, spoke_at)
-        k = bisect_left(positions, self.quotes[i].start) - 1
-        while k >= 0 and positions[k] >= floor:
-            if fits(mentions[k].who) and (mentions[k].subject or not subjects):
-                return mentions[k].who
-            k -= 1
-        return spoke
-
-    def _married(self, who: str) -> bool:
-        """Whether the character goes by Mr. or Mrs. (a parent, a spouse)."""
-        person = self.cast.people.get(who)
-        titles = set(person.titles) if person else set()
-        return bool(titles & _MARRIED) or who.split(" ")[0].rstrip(".").lower() in _MARRIED
-
-    def _turn(self, i: int, excluded: set[str]) -> str | None:
-        """Turn-taking: the one spoken to last, else the last speaker before the last one. When a
-        beat said someone keeps silent (`excluded`), the latest speaker who is not them."""
-        quotes = self.quotes
-        same_scene = i and self.scene_of[i] == self.scene_of[i - 1]
-        if not same_scene or quotes[i].start - quotes[i - 1].end > 3000:
-            # a new conversation: whoever is about, if the quote says whom it is not
-            return self._recent(i, exclude={self.addressees[i]}) if self.addressees[i] else None
-        if excluded:
-            return self._recent(i, exclude=excluded)
-        last = self._reported(i) or self.speakers[i - 1]
-        addressed = self._turn_addressee(i)
-        if addressed and addressed != last and last == self.speakers[i - 1]:
-            return addressed
-        return self._recent(i, exclude={last} if last else set(), subjects=True)
-
-    def _not_addressee(self, i: int, addressee: str) -> str | None:
-        """Someone other than the one this quote addresses; in a real paragraph that opens with it,
-        not the last speaker either (a new paragraph is a new turn), if anyone else is about."""
+    def _new_person(self, i: int, noun: str) -> bool:
+        """Whether the narration of the scene so far brought on someone new called `noun` (`a
+        charity-boy sat by the fire`): then `said the charity-boy` is them, not a named boy."""
         q = self.quotes[i]
-        paragraph = self.paragraphs[q.paragraph]
-        if i and not paragraph.flat and q.start == paragraph.start and self.speakers[i - 1]:
-            third = self._recent(i, exclude={addressee, self.speakers[i - 1]})
-            if third:
-                return third
-        return self._recent(i, exclude={addressee})
+        floor = max(self.scene_start[self.scene_of[i]], q.start - 3000)
+        k = bisect_left(self.span_starts, q.start) - 1
+        while k >= 0 and self.spans[k].end > floor:
+            if introduced(self.text, self.spans[k].start, self.spans[k].end, noun):
+                return True
+            k -= 1
+        return False
 
-    def _turn_addressee(self, i: int) -> str | None:
-        """Whom the previous turn addressed by name, in any of its quotes (`'Sam,' said she,
-        'attend to your horses.'`)."""
-        last = self.speakers[i - 1]
-        j = i - 1
-        while j >= 0 and j > i - 6 and self.speakers[j] == last:
-            if self.addressees[j]:
-                return self.addressees[j]
-            j -= 1
-        return None
+    def _chapter_at(self, offset: int) -> int:
+        k = bisect_left(self.paragraph_starts, offset + 1) - 1
+        return self.paragraphs[max(0, k)].chapter
 
-    def _reported(self, i: int) -> str | None:
-        """Who took a turn without a quote since the last one: reported speech (`Mr. Bennet replied
-        that he had not.`) or silence (`Hux said nothing.`)."""
-        start = bisect_left(self.span_starts, self.quotes[i - 1].end)
-        stop = bisect_left(self.span_starts, self.quotes[i].start)
-        reported = None
-        for k in range(start, stop):
-            for m in self.span_mentions.get(k, []):
-                end = self.spans[k].end
-                if can_speak(m) and (
-                    _REPORTED.match(self.text, m.end, end) or SILENT.match(self.text, m.end, end)
-                ):
-                    reported = m.who  # `Hux said nothing.` is his turn too
-        return reported
+    def _named_links(self) -> dict[tuple[str, int], str]:
+        """(role, chapter) -> the character the text plainly says the role is: the narration
+        (`the stranger, whose name was Jonas`, `Mr. Mould, the undertaker,`) or the role's own
+        words (`'I'm Mister Noah Claypole,' said the charity-boy`)."""
+        links: dict[tuple[str, int], str] = {}
+        for offset, role, who in named_roles(self.text, self.resolver.mentions):
+            if role in self.descriptions:
+                links.setdefault((role, self._chapter_at(offset)), who)
+        for i, q in enumerate(self.quotes):
+            if self.speakers[i] in self.descriptions:
+                who = self_named(self.text, q, self.cast)
+                if who and who not in self.descriptions:
+                    chapter = self.paragraphs[q.paragraph].chapter
+                    links.setdefault((self.speakers[i], chapter), who)
+        return links
 
     def _link_descriptions(self) -> None:
         """`'Sam,' said Mrs. Gridley. 'Yes, ma'am,' said the coachman.`: the one addressed by name
@@ -386,12 +317,13 @@ class _Attribution:
         one named woman speaks is her."""
         if not self.descriptions:
             return
-        links: dict[tuple[str, int], str] = {}
+        links = self._named_links()
         for i in range(1, len(self.quotes)):
             who = self.speakers[i]
             addressed = self._turn_addressee(i)
             if (
                 who in self.descriptions
+                and who != self.speakers[i - 1]  # a speech that goes on answers no one
                 and addressed
                 and addressed != self.speakers[i - 1]
                 and addressed not in self.descriptions
@@ -407,7 +339,9 @@ class _Attribution:
         }
         named_by_scene: dict[tuple[int, str], set[str]] = defaultdict(set)
         for i, who in enumerate(self.speakers):
-            gender = self.resolver.gender(who)
+            # a gender only guessed from a stray pronoun (`she` after `the maid`) links no one
+            guessed = who in self.cast.people and not self.cast.gender(who)
+            gender = None if guessed else self.resolver.gender(who)
             if who and gender and who not in self.descriptions:
                 named_by_scene[(self.scene_of[i], gender)].add(who)
         for i, who in enumerate(self.speakers):
@@ -417,41 +351,10 @@ class _Attribution:
             if (who, paragraph.chapter) in links:
                 self.speakers[i] = links[(who, paragraph.chapter)]
                 continue
-            gender = GENDERED_NOUNS.get(who.removeprefix("the "))
+            gender = role_gender(who.removeprefix("the "))
             named = named_by_scene.get((paragraph.scene, gender), set()) if gender else set()
             if len(named) == 1 and frozenset((who, *named)) not in answered:
                 self.speakers[i] = next(iter(named))
-
-    def _fill_alternation(self) -> None:
-        """`"…?" said Isabella. / "Have you, indeed!…" / "Oh! these ten ages…"`: an unknown line
-        between two of A's, each in its own paragraph, is A's partner's when the talk goes on
-        and the next speaker other than A in the scene is known: someone the narration has not
-        named yet still answers in turn."""
-        speakers, quotes = self.speakers, self.quotes
-        for i in range(1, len(quotes) - 1):
-            if speakers[i] is not None or self.scene_of[i - 1] != self.scene_of[i]:
-                continue
-            first = speakers[i - 1]
-            if first is None or speakers[i + 1] != first or not self._own_paragraph(i):
-                continue
-            for j in range(i + 2, min(len(quotes), i + 12)):
-                if self.scene_of[j] != self.scene_of[i]:
-                    break
-                if speakers[j] not in (None, first):
-                    if speakers[j] != self.addressees[i]:
-                        speakers[i] = speakers[j]
-                    break
-
-    def _own_paragraph(self, i: int) -> bool:
-        """Whether quote i opens a real paragraph that no other quote shares."""
-        q = self.quotes[i]
-        paragraph = self.paragraphs[q.paragraph]
-        return (
-            not paragraph.flat
-            and q.start == paragraph.start
-            and self.quotes[i - 1].paragraph != q.paragraph
-            and (i + 1 >= len(self.quotes) or self.quotes[i + 1].paragraph != q.paragraph)
-        )
 
     def _share_paragraphs(self) -> None:
         """In a real paragraph one speaker talks: quotes with weak evidence take its best-attested

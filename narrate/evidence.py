@@ -15,9 +15,19 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from narrate.characters import Cast
-from narrate.lexicon import GENDERED_NOUNS, PREPOSITIONS, SAYING_VERBS, SPEECH_VERBS, YOU, words
-from narrate.mentions import Mention
+from narrate.lexicon import (
+    COMPOUND_WORD,
+    GENDERED_NOUNS,
+    PREPOSITIONS,
+    SAYING_VERBS,
+    SPEECH_VERBS,
+    YOU,
+    role_gender,
+    words,
+)
+from narrate.mentions import Mention, spouse_of
 from narrate.quotes import Paragraph, Quote, Span
+from narrate.roles import SELF_NAMED
 
 # Evidence strengths: how much a rule is trusted, and what outranks what.
 NAMED_TAG = 5.0
@@ -66,7 +76,7 @@ _NEXT_WORD = re.compile(
 """The word after a subject, past adverbs (group 2): the verb, mostly."""
 _INVERTED = re.compile(r"[\s,;:—–-]*(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+$")
 """Between a quote and a name, an inverted tag: `, said softly ` Hux."""
-_LEAD_WORDS = re.compile(r"[\s,;—–-]*([a-z]+(?:\s+[a-z]+){0,4})")
+_LEAD_WORDS = re.compile(rf"[\s,;—–-]*({COMPOUND_WORD}(?:\s+{COMPOUND_WORD}){{0,4}})")
 """The first lowercase words of the narration after a quote, where a role tag would be."""
 _DETERMINERS = words("the his her my your their a an that this")
 _OWNER = re.compile(r"\s*([A-Z][\w'’-]*['’]s)\s+(?=[a-z])")
@@ -79,7 +89,7 @@ _NOT_PEOPLE = words(
 """Nouns after `said the` that are not a speaker's role."""
 _TITLE_DOTS = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle")
 _INTERJECTIONS = words("dear darling my oh o hey hi hello sweet poor")
-_WORDS = re.compile(r"[a-z]+")
+_WORDS = re.compile(COMPOUND_WORD)
 _ANY_WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_MARK = re.compile(r"[.!?…]")
 _NEW_SENTENCE = re.compile(r"[.!?…]\s+\S")
@@ -180,20 +190,20 @@ def read_role(text: str, span: Span) -> Role | None:
     if len(rest) < 2 or rest[0][0] not in _DETERMINERS:
         return None
     k = 1
-    second = rest[2][0] if len(rest) > 2 else ""
-    adjective = rest[1][0] not in GENDERED_NOUNS and not second.endswith("ly")
-    if second and adjective and second not in _NOT_NOUNS:
-        k = 2  # an adjective first: `the old man`, `the thin lady`
+    while k < 3 and k + 1 < len(rest) and rest[k][0] not in GENDERED_NOUNS:
+        following = rest[k + 1][0]
+        if following.endswith("ly") or following in _NOT_NOUNS:
+            break
+        k += 1  # adjectives first: `the old man`, `the little bald man`, `the amiable hostess`
     noun = rest[k][0]
     if noun in _NOT_PEOPLE or noun in _NOT_NOUNS:
         return None
     if not verb_first and not (k + 1 < len(rest) and rest[k + 1][0] in SPEECH_VERBS):
         return None
-    return Role(rest[0][0], noun, GENDERED_NOUNS.get(noun), rest[0][1])
+    return Role(rest[0][0], noun, role_gender(noun), rest[0][1])
 
 
 _SPOUSES = words("wife lady husband")
-_MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
 
 
 def find_spouse(
@@ -202,23 +212,13 @@ def find_spouse(
     """`his wife` when he is Mr. Bennet: the character called Mrs. Bennet, or that name when the
     text never writes it (Austen's `his lady`). `partner` is the one the quote addresses, for when
     the possessive resolves to nobody (`"My dear Mr. Bennet," said his lady`)."""
-    gender = role.gender
-    if role.noun not in _SPOUSES or gender is None:
+    if role.noun not in _SPOUSES or role.gender is None:
         return None
     who = next((m.who for m in mentions if m.start == role.determiner), None)
-    other = "male" if gender == "female" else "female"
     for name in (who, partner):
-        person = cast.people.get(name) if name else None
-        if person is None or cast.gender(name) == gender:
-            continue
-        for alias in sorted(person.aliases | {person.name}):
-            title, _, surname = alias.partition(" ")
-            if title in _MARRIED_TITLES[other] and surname:
-                for spouse_title in _MARRIED_TITLES[gender]:
-                    found = cast.names.get(f"{spouse_title} {surname}")
-                    if found:
-                        return found
-                return f"{_MARRIED_TITLES[gender][0]} {surname}"
+        spouse = spouse_of(cast, name, role.gender)
+        if spouse:
+            return spouse
     return None
 
 
@@ -319,6 +319,8 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
         if before.endswith(".") and before.split()[-1].lower().rstrip(".") in _TITLE_DOTS:
             # `And Mr. Campbell, the minister…`: the dot is the title's, no sentence ends there
             before = before[: before.rfind(" ") + 1].rstrip() if " " in before else ""
+        if SELF_NAMED.search(text, max(q.start, m.start() - 40), m.start()):
+            continue  # `"I'm Mister Noah Claypole,"`: the speaker's own name, not the listener's
         after = text[m.end() : m.end() + 1]
         alone = not _ANY_WORD.search(text, m.end(), q.end) and not before.strip("—–-…. ")
         if alone and (after in (".", "") or m.end() >= q.end - 1):

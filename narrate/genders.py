@@ -93,6 +93,7 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
             counts[name][given] += GIVEN_NAME_WEIGHT
         genders[name] = cast.genders.get(name) or _pronoun_gender(counts[name]) or given
     cast = _merge_nicknames(cast, genders, mentions)
+    cast = _merge_mister(cast, genders, mentions)
     genders = {name: genders[name] for name in cast.people}
     dominant: dict[str, str] = {}
     leads = sorted(cast.people, key=lambda name: (-mentions[name], -cast.people[name].mentions))
@@ -154,6 +155,40 @@ def _merge_nicknames(cast: Cast, genders: dict[str, str | None], mentions: Count
             continue  # `Phil` the brother is not `Phyllis`
         keep, drop = (name, full) if mentions[name] > mentions[full] else (full, name)
         merges[drop] = keep
+    return _apply_merges(cast, merges, genders, mentions)
+
+
+_MISTER = frozenset(("Mr.", "Mr", "Mister"))
+
+
+def _merge_mister(cast: Cast, genders: dict[str, str | None], mentions: Counter[str]) -> Cast:
+    """`John Sedley` in the narration and `Mr. Sedley` in the tags: one man, when he is the only
+    man the text gives that surname with a given name and the only Mr. of it (two Bertram sons
+    make `Mr. Bertram` either). The fuller name is the canonical one. Women are left apart: a
+    daughter shares her mother's surname (`Elizabeth Bennet` is not `Mrs. Bennet`)."""
+    misters: dict[str, list[str]] = defaultdict(list)
+    given: dict[str, list[str]] = defaultdict(list)
+    for name in cast.people:
+        parts = name.split()
+        if len(parts) != 2:
+            continue
+        if parts[0] in _MISTER:
+            misters[parts[1]].append(name)
+        elif genders.get(name) == "male" and mentions[name]:
+            # only a name the narration uses: a first-person narrator's name is heard in quotes
+            given[parts[1]].append(name)
+    merges = {
+        misters[surname][0]: fulls[0]
+        for surname, fulls in given.items()
+        if len(fulls) == 1 and len(misters.get(surname, ())) == 1
+    }
+    return _apply_merges(cast, merges, genders, mentions)
+
+
+def _apply_merges(
+    cast: Cast, merges: dict[str, str], genders: dict[str, str | None], mentions: Counter[str]
+) -> Cast:
+    """The cast with each `drop -> keep` merged into one person named `keep`."""
     if not merges:
         return cast
     people = dict(cast.people)

@@ -6,6 +6,8 @@ speech-tag rules, so each list is written once.
 
 from __future__ import annotations
 
+import re
+
 
 def words(text: str) -> frozenset[str]:
     """A vocabulary written as one string of words separated by spaces."""
@@ -90,6 +92,17 @@ GENDERED_NOUNS = {
     ),
 }
 """Role nouns that say a gender: `said the old man`, `his wife replied`."""
+
+COMPOUND_WORD = r"[a-z]+(?:['’-][a-z]+)*"
+"""A lowercase word whole, hyphens and apostrophes inside included: a role is `the charity-boy` or
+`the lady's-maid`, never `the charity` or `the lady`."""
+
+
+def role_gender(noun: str) -> str | None:
+    """The gender a role noun says, by its head (the last part of a compound: `lady's-maid` is a
+    maid, `charity-boy` a boy)."""
+    return GENDERED_NOUNS.get(noun) or GENDERED_NOUNS.get(re.split(r"['’-]", noun)[-1])
+
 
 PRONOUNS: dict[str, tuple[str | None, str, str | None]] = {
     # word: (gender, form, fixed speaker)

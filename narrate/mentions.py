@@ -6,11 +6,34 @@ most salient character of that gender at that point (see Resolver).
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from narrate.characters import Cast
-from narrate.lexicon import GENDERED_NOUNS, PREPOSITIONS, PRONOUNS, YOU, words
+from narrate.lexicon import PREPOSITIONS, PRONOUNS, YOU, role_gender, words
 from narrate.quotes import Span
+
+_MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
+_SPOUSE_NOUN = re.compile(r"\s+(wife|husband)\b")
+"""After his/her: `his wife met him`, a mention of the spouse."""
+
+
+def spouse_of(cast: Cast, name: str | None, gender: str) -> str | None:
+    """The `gender` spouse of the character `name` by their married title: `Mrs. Bennet` for Mr.
+    Bennet (that name even when the text never writes it), else None."""
+    person = cast.people.get(name) if name else None
+    if person is None or cast.gender(name) == gender:
+        return None
+    other = "male" if gender == "female" else "female"
+    for alias in sorted(person.aliases | {person.name}):
+        title, _, surname = alias.partition(" ")
+        if title in _MARRIED_TITLES[other] and surname:
+            for spouse_title in _MARRIED_TITLES[gender]:
+                found = cast.names.get(f"{spouse_title} {surname}")
+                if found:
+                    return found
+            return f"{_MARRIED_TITLES[gender][0]} {surname}"
+    return None
 
 
 class Mention(NamedTuple):
@@ -67,6 +90,13 @@ class Resolver:
                 if subject and who == YOU and _after_preposition(text, m.start(), span.start):
                     subject = False
             mention = Mention(m.start(), m.end(), who, form, subject, gender)
+            spouse = _SPOUSE_NOUN.match(text, m.end()) if form == "possessive" else None
+            if spouse:
+                # `his wife met him`: Mrs. Sedley, the subject if the possessive was
+                gender = "female" if spouse.group(1) == "wife" else "male"
+                who = spouse_of(cast, who, gender)
+                if who:
+                    mention = Mention(m.start(), spouse.end(), who, "name", subject, gender)
             subordinate = (
                 subject
                 and any(f.subject for f in found)
@@ -95,7 +125,7 @@ class Resolver:
     def gender(self, who: str | None) -> str | None:
         if not who:
             return None
-        role = GENDERED_NOUNS.get(who.removeprefix("the ")) if who.startswith("the ") else None
+        role = role_gender(who.removeprefix("the ")) if who.startswith("the ") else None
         return self.learned.get(who) or self.cast.gender(who) or role
 
     def _note(self, m: Mention, salient: bool = True) -> None:

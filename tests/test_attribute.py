@@ -193,6 +193,67 @@ def test_unnamed_role_is_a_speaker_and_is_named_when_addressed():
     assert linked == ["Mrs. Gridley", "Mrs. Gridley", "Sam Weller"]
 
 
+def test_role_nouns_are_whole_compound_words():
+    got = speakers(
+        "Mr. Tapley sat by the fire. A charity-boy was toasting his shins.",
+        '"Move over," said the charity-boy.',
+        '"Hot water for the front room, Missis," said the lady\'s-maid.',
+    )
+    assert got == ["the charity-boy", "the lady's-maid"]
+
+
+def test_a_role_introducing_itself_in_its_own_quote_is_that_character():
+    got = speakers(
+        "Mr. Tapley sat by the fire. A charity-boy was toasting his shins. Noah Claypole was idle.",
+        '"I\'m Mister Noah Claypole," said the charity-boy, "and that room is mine."',
+        '"Hold your tongue, Noah," said Mr. Tapley.',
+    )
+    assert got == ["Noah Claypole", "Noah Claypole", "Mr. Tapley"]
+
+
+def test_a_role_the_narration_names_is_that_character():
+    got = speakers(
+        "The stranger, whose name was Jonas Chuzzlewit, threw down his cloak. Mr. Mould, the "
+        "undertaker, set down his lantern, and Jonas sat.",
+        '"Brandy," said the stranger.',
+        '"And a drop for me," said the undertaker.',
+    )
+    assert got == ["Jonas Chuzzlewit", "Mr. Mould"]
+
+
+def test_a_role_brought_on_as_someone_new_is_not_the_latest_named_man():
+    got = speakers(
+        "Jonas and Mr. Mould sat at the table.",
+        '"Brandy," said Jonas.',
+        "The old gentleman in the corner put down his newspaper.",
+        '"You are his son?" said the old gentleman.',
+    )
+    assert got == ["Jonas", "the gentleman"]
+
+
+def test_full_name_in_narration_and_mister_in_tags_are_one_man():
+    text = (
+        "John Sedley came home early, and his wife met him in the hall. He gave her his hat.",
+        '"You are early, Mr. Sedley," said she.',
+        '"The funds are down," said Mr. Sedley.',
+        '"Bless him," said John.',
+    )
+    assert speakers(*text) == ["Mrs. Sedley", "John Sedley", "John Sedley"]
+    book = book_of(*text)
+    (sedley,) = [c for c in characters(book, segment(book)) if c.name == "John Sedley"]
+    assert {"Mr. Sedley", "John"} <= set(sedley.aliases)
+
+
+def test_a_newcomer_calling_out_says_the_next_untagged_line():
+    got = speakers(
+        "I sat with Hollis on the bench.",
+        '"Go on," I said.',
+        "A boy came running along the quay, calling out to the old man.",
+        '"Grandfer! Your tea is on the table."',
+    )
+    assert got == [NARRATOR, "the boy"]
+
+
 # None is the right answer ---------------------------------------------------------------------
 
 

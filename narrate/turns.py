@@ -1,0 +1,195 @@
+"""Turn-taking: who speaks when no tag or beat says, from who spoke, who was spoken to and who is
+about in the scene. A base class of attribute's pass, which sets the state it reads.
+
+A new paragraph is a new turn; an untagged line answers the one the last line addressed by name,
+else goes back to the speaker before the last one; reported speech (`He replied that…`) and
+silence (`Hux said nothing.`) take a turn too.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from narrate.characters import Cast
+from narrate.evidence import SILENT, Evidence, can_speak
+from narrate.lexicon import SAYING_VERBS
+from narrate.mentions import Mention, Resolver
+from narrate.quotes import Paragraph, Quote, Span
+
+_MARRIED = frozenset(("mr", "mrs", "mister", "missus"))
+REPORTED = re.compile(
+    r"(?:\s+[a-z]+ly)?\s+(?:" + "|".join(sorted(SAYING_VERBS)) + r")"
+    r"(?:\s+(?:him|her|them|me|us))?\s+(?:that|whether|how|if|to|what|why|where|when|I|he|she|we|"
+    r"they|it|the|his|her|my)\b"
+)
+"""`He replied that…`, `I repeated what I had said`, `I told him the letter was…`, `I said I
+feared…`: a turn taken without a quote (a speech tag is followed by a quote or a comma, not by a
+clause)."""
+
+
+class Turns:
+    """The turn-taking helpers over one pass's state (filled in by the subclass's __init__)."""
+
+    text: str
+    cast: Cast
+    resolver: Resolver
+    paragraphs: Sequence[Paragraph]
+    quotes: Sequence[Quote]
+    spans: Sequence[Span]
+    span_starts: list[int]
+    span_mentions: dict[int, list[Mention]]
+    scene_of: list[int]
+    scene_start: dict[int, int]
+    speakers: list[str | None]
+    addressees: list[str | None]
+
+    def _pronoun_turn(self, i: int, tag: Evidence) -> Evidence:
+        """`"…?" asked Holmes.` / `"Yes," he answered.`: a `he` that only the last quote's speaker
+        made salient, in a new paragraph with no narration between, is the other man in the talk
+        (the one addressed, else the latest other man about): a new paragraph is a new turn."""
+        q, previous = self.quotes[i], self.speakers[i - 1] if i else None
+        if tag.who is None or tag.who != previous:
+            return tag
+        paragraph = self.paragraphs[q.paragraph]
+        if (
+            paragraph.flat
+            or q.start != paragraph.start
+            or self.quotes[i - 1].paragraph == q.paragraph
+        ):
+            return tag
+        k = bisect_left(self.span_starts, self.quotes[i - 1].end)
+        if k < len(self.spans) and self.spans[k].start < q.start:
+            return tag  # narration between: the pronoun may well mean whom it names
+        gender = self.resolver.gender(tag.who)
+        other = self._turn_addressee(i)
+        if other is None or self.resolver.gender(other) != gender:
+            other = self._recent(i, exclude={tag.who}, gender=gender)
+        return Evidence(other, tag.strength, "tag-turn") if other else tag
+
+    def _recent(
+        self,
+        i: int,
+        exclude: set[str] | None = None,
+        gender: str | None = None,
+        married: bool = False,
+        subjects: bool = False,
+    ) -> str | None:
+        """The latest character in the scene fitting the filters, whether they last spoke or were
+        last mentioned in the narration (`Bodie came in` counts, so a speaker from the last place
+        does not come back). With `subjects`, only a mention as a subject counts: `I told him the
+        letter was for Mr. Balfour` brings no Mr. Balfour into the room."""
+        exclude = exclude or set()
+        scene = self.scene_of[i]
+
+        def fits(who: str | None) -> bool:
+            if who is None or who in exclude or (married and not self._married(who)):
+                return False
+            return gender is None or self.resolver.gender(who) == gender
+
+        spoke, spoke_at = None, -1
+        for j in range(i - 1, max(-1, i - 13), -1):
+            if self.scene_of[j] != scene:
+                break
+            if fits(self.speakers[j]):
+                spoke, spoke_at = self.speakers[j], self.quotes[j].start
+                break
+        positions, mentions = self.resolver.positions, self.resolver.mentions
+        floor = max(self.scene_start[scene], self.quotes[i].start - 3000, spoke_at)
+        k = bisect_left(positions, self.quotes[i].start) - 1
+        while k >= 0 and positions[k] >= floor:
+            if fits(mentions[k].who) and (mentions[k].subject or not subjects):
+                return mentions[k].who
+            k -= 1
+        return spoke
+
+    def _married(self, who: str) -> bool:
+        """Whether the character goes by Mr. or Mrs. (a parent, a spouse)."""
+        person = self.cast.people.get(who)
+        titles = set(person.titles) if person else set()
+        return bool(titles & _MARRIED) or who.split(" ")[0].rstrip(".").lower() in _MARRIED
+
+    def _turn(self, i: int, excluded: set[str]) -> str | None:
+        """Turn-taking: the one spoken to last, else the last speaker before the last one. When a
+        beat said someone keeps silent (`excluded`), the latest speaker who is not them."""
+        quotes = self.quotes
+        same_scene = i and self.scene_of[i] == self.scene_of[i - 1]
+        if not same_scene or quotes[i].start - quotes[i - 1].end > 3000:
+            # a new conversation: whoever is about, if the quote says whom it is not
+            return self._recent(i, exclude={self.addressees[i]}) if self.addressees[i] else None
+        if excluded:
+            return self._recent(i, exclude=excluded)
+        last = self._reported(i) or self.speakers[i - 1]
+        addressed = self._turn_addressee(i)
+        if addressed and addressed != last and last == self.speakers[i - 1]:
+            return addressed
+        return self._recent(i, exclude={last} if last else set(), subjects=True)
+
+    def _not_addressee(self, i: int, addressee: str) -> str | None:
+        """Someone other than the one this quote addresses; in a real paragraph that opens with it,
+        not the last speaker either (a new paragraph is a new turn), if anyone else is about."""
+        q = self.quotes[i]
+        paragraph = self.paragraphs[q.paragraph]
+        if i and not paragraph.flat and q.start == paragraph.start and self.speakers[i - 1]:
+            third = self._recent(i, exclude={addressee, self.speakers[i - 1]})
+            if third:
+                return third
+        return self._recent(i, exclude={addressee})
+
+    def _turn_addressee(self, i: int) -> str | None:
+        """Whom the previous turn addressed by name, in any of its quotes (`'Sam,' said she,
+        'attend to your horses.'`)."""
+        last = self.speakers[i - 1]
+        j = i - 1
+        while j >= 0 and j > i - 6 and self.speakers[j] == last:
+            if self.addressees[j]:
+                return self.addressees[j]
+            j -= 1
+        return None
+
+    def _reported(self, i: int) -> str | None:
+        """Who took a turn without a quote since the last one: reported speech (`Mr. Bennet replied
+        that he had not.`) or silence (`Hux said nothing.`)."""
+        start = bisect_left(self.span_starts, self.quotes[i - 1].end)
+        stop = bisect_left(self.span_starts, self.quotes[i].start)
+        reported = None
+        for k in range(start, stop):
+            for m in self.span_mentions.get(k, []):
+                end = self.spans[k].end
+                if can_speak(m) and (
+                    REPORTED.match(self.text, m.end, end) or SILENT.match(self.text, m.end, end)
+                ):
+                    reported = m.who  # `Hux said nothing.` is his turn too
+        return reported
+
+    def _fill_alternation(self) -> None:
+        """`"…?" said Isabella. / "Have you, indeed!…" / "Oh! these ten ages…"`: an unknown line
+        between two of A's, each in its own paragraph, is A's partner's when the talk goes on
+        and the next speaker other than A in the scene is known: someone the narration has not
+        named yet still answers in turn."""
+        speakers, quotes = self.speakers, self.quotes
+        for i in range(1, len(quotes) - 1):
+            if speakers[i] is not None or self.scene_of[i - 1] != self.scene_of[i]:
+                continue
+            first = speakers[i - 1]
+            if first is None or speakers[i + 1] != first or not self._own_paragraph(i):
+                continue
+            for j in range(i + 2, min(len(quotes), i + 12)):
+                if self.scene_of[j] != self.scene_of[i]:
+                    break
+                if speakers[j] not in (None, first):
+                    if speakers[j] != self.addressees[i]:
+                        speakers[i] = speakers[j]
+                    break
+
+    def _own_paragraph(self, i: int) -> bool:
+        """Whether quote i opens a real paragraph that no other quote shares."""
+        q = self.quotes[i]
+        paragraph = self.paragraphs[q.paragraph]
+        return (
+            not paragraph.flat
+            and q.start == paragraph.start
+            and self.quotes[i - 1].paragraph != q.paragraph
+            and (i + 1 >= len(self.quotes) or self.quotes[i + 1].paragraph != q.paragraph)
+        )
