@@ -6,7 +6,7 @@ The book is made of the repository's own story text (the seeds and the clean-nov
 tests/gold), repeated into chapters until it is `--chars` long: paragraphs, dialogue and names as in
 real input. Baselines over the same text:
 - a plain `re.finditer` sentence split, the least work any segmenter does;
-- discovering the characters alone (narrate.attribute.discover).
+- discovering the characters alone (narrate.segment.attribute.discover).
 Prints characters per second and the ratios. Nothing here asserts a time.
 """
 

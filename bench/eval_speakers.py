@@ -10,7 +10,7 @@ development passages tests/gold/dev_<name>.* instead (same format; free to read 
 --folder DIR, the passages in another folder of the same format (tests/heldout2 is a second blind set).
 
 Only the public API is used: narrate.ingest.read_book, narrate.segment.segment and
-narrate.attribute.characters. A gold quotation may be split into several dialogue chunks; every
+narrate.segment.attribute.characters. A gold quotation may be split into several dialogue chunks; every
 dialogue chunk that overlaps it (on a non-space character) must carry the gold speaker.
 
 Per passage and overall (micro-averaged over quotations; recall over characters):
@@ -37,10 +37,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from narrate.attribute import characters  # noqa: E402
 from narrate.ingest import read_book  # noqa: E402
 from narrate.model import Chunk, Kind  # noqa: E402
 from narrate.segment import segment  # noqa: E402
+from narrate.segment.attribute import characters  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "heldout"
 DEV = ROOT / "tests" / "gold"

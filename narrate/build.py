@@ -9,13 +9,14 @@ from pathlib import Path
 
 from narrate import engines
 from narrate.assemble import BookFiles, assemble
-from narrate.attribute import characters
 from narrate.cache import Cache
 from narrate.cast import Cast
 from narrate.config import Settings
+from narrate.formats import Output
 from narrate.ingest import read_book
 from narrate.model import Book, Chunk, Clip
 from narrate.segment import segment
+from narrate.segment.attribute import characters
 from narrate.speech import to_speech
 from narrate.synthesize import Job, synthesize
 
@@ -55,14 +56,16 @@ def build(
     on_start: Callable[[Plan, int], None] | None = None,
     on_clip: Callable[[Clip, bool], None] | None = None,
     failures: list[str] | None = None,
+    output: Output | None = None,
 ) -> BookFiles:
     """Narrate the story at `path` into `out_dir/<slug>/`. `pool` runs synthesis (inline when None);
     `cache` keeps clips between runs. `on_start(plan, jobs)` is told how many synthesis jobs there are
     before any runs; `on_clip(clip, cached)` of each clip as it is made. With a `failures` list
-    (--keep-going), a chunk that cannot be spoken is listed there and a short tone takes its place."""
+    (--keep-going), a chunk that cannot be spoken is listed there and a short tone takes its place.
+    `output` chooses the formats and their encoding (default: m4b, chapter mp3s, playlist)."""
     the_plan = plan(path, settings)
     jobs = list(the_plan.jobs(settings))
     if on_start is not None:
         on_start(the_plan, len(jobs))
     clips = synthesize(jobs, pool, cache, on_clip, failures=failures)
-    return assemble(the_plan.book, clips, out_dir, settings.pauses)
+    return assemble(the_plan.book, clips, out_dir, settings.pauses, output)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from narrate.attribute import NARRATOR, YOU, characters, discover
-from narrate.evidence import vocative
 from narrate.model import Block, Book, Chapter, Kind
-from narrate.quotes import Quote
 from narrate.segment import segment
+from narrate.segment.attribute import NARRATOR, YOU, characters, discover
+from narrate.segment.evidence import vocative
+from narrate.segment.quotes import Quote
 
 
 def book_of(*paragraphs: str) -> Book:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from narrate.attribute import characters
 from narrate.model import Block, Book, Chapter, Kind
 from narrate.segment import segment
+from narrate.segment.attribute import characters
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from narrate.characters import Cast
-from narrate.lexicon import PREPOSITIONS, PRONOUNS, YOU, role_gender, words
-from narrate.quotes import Span
+from narrate.segment.characters import Cast
+from narrate.segment.lexicon import PREPOSITIONS, PRONOUNS, YOU, role_gender, words
+from narrate.segment.quotes import Span
 
 _MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
 _SPOUSE_NOUN = re.compile(r"\s+(wife|husband)\b")

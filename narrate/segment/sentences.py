@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from narrate.lexicon import words
 from narrate.model import Break
+from narrate.segment.lexicon import words
 
 MAX_CHUNK = 400
 """Characters; longer sentences are cut at clause punctuation, longer quotes at sentences."""

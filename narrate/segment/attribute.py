@@ -31,8 +31,9 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from narrate.characters import discover
-from narrate.evidence import (
+from narrate.model import Book, Character, Chunk, Kind
+from narrate.segment.characters import discover
+from narrate.segment.evidence import (
     BEAT_AFTER,
     BEAT_BEFORE,
     NAMED_TAG,
@@ -56,16 +57,15 @@ from narrate.evidence import (
     vocative,
     voice_evidence,
 )
-from narrate.genders import profile
-from narrate.lexicon import COMPOUND_WORD, NARRATOR, SPEECH_VERBS, YOU, role_gender
-from narrate.mentions import Mention, Resolver
-from narrate.model import Book, Character, Chunk, Kind
-from narrate.narrator import narrator_names
-from narrate.quotes import Paragraph, Quote, Span
-from narrate.roles import introduced, named_roles, self_named
-from narrate.turns import REPORTED, Turns
+from narrate.segment.genders import profile
+from narrate.segment.lexicon import COMPOUND_WORD, NARRATOR, SPEECH_VERBS, YOU, role_gender
+from narrate.segment.mentions import Mention, Resolver
+from narrate.segment.narrator import narrator_names
+from narrate.segment.quotes import Paragraph, Quote, Span
+from narrate.segment.roles import introduced, named_roles, self_named
+from narrate.segment.turns import REPORTED, Turns
 
-# discover, NARRATOR and YOU are re-exported: callers and tests know them as narrate.attribute's
+# discover, NARRATOR and YOU are re-exported: callers and tests know them as narrate.segment.attribute's
 __all__ = ["NARRATOR", "YOU", "attribute", "characters", "discover"]
 
 _PARENTS = frozenset(("mother", "father"))

@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from narrate.characters import KIN_NAMES, Cast, discover
-from narrate.lexicon import NARRATOR, NICKNAMES, words
 from narrate.model import Book
-from narrate.quotes import Span
+from narrate.segment.characters import KIN_NAMES, Cast, discover
+from narrate.segment.lexicon import NARRATOR, NICKNAMES, words
+from narrate.segment.quotes import Span
 
 # Common given names: a weak prior, used only when titles and pronouns leave a name's gender open.
 _GIVEN_NAMES = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from narrate.characters import Cast
-from narrate.lexicon import NARRATOR
+from narrate.segment.characters import Cast
+from narrate.segment.lexicon import NARRATOR
 
 FIRST_PERSON_RATE = 1 / 2500
 """First-person pronouns per character of narration above which it is told in the first person

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from narrate.lexicon import SPEECH_VERBS, words
 from narrate.model import Book, Kind
-from narrate.sentences import first_sentence_end, trim
+from narrate.segment.lexicon import SPEECH_VERBS, words
+from narrate.segment.sentences import first_sentence_end, trim
 
 
 class Paragraph(NamedTuple):

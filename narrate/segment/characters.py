@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from narrate.lexicon import PRONOUN_RE, SPEECH_VERBS, words
 from narrate.model import Book, Kind
+from narrate.segment.lexicon import PRONOUN_RE, SPEECH_VERBS, words
 
 _TITLES: dict[str, str | None] = {
     **dict.fromkeys(

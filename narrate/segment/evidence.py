@@ -14,8 +14,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from narrate.characters import Cast
-from narrate.lexicon import (
+from narrate.segment.characters import Cast
+from narrate.segment.lexicon import (
     COMPOUND_WORD,
     GENDERED_NOUNS,
     PREPOSITIONS,
@@ -25,9 +25,9 @@ from narrate.lexicon import (
     role_gender,
     words,
 )
-from narrate.mentions import Mention, spouse_of
-from narrate.quotes import Paragraph, Quote, Span
-from narrate.roles import SELF_NAMED
+from narrate.segment.mentions import Mention, spouse_of
+from narrate.segment.quotes import Paragraph, Quote, Span
+from narrate.segment.roles import SELF_NAMED
 
 # Evidence strengths: how much a rule is trusted, and what outranks what.
 NAMED_TAG = 5.0

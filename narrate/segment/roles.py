@@ -16,10 +16,10 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from narrate.characters import Cast
-from narrate.lexicon import COMPOUND_WORD
-from narrate.mentions import Mention
-from narrate.quotes import Quote
+from narrate.segment.characters import Cast
+from narrate.segment.lexicon import COMPOUND_WORD
+from narrate.segment.mentions import Mention
+from narrate.segment.quotes import Quote
 
 _TITLED = r"(?:(?:Mister|Mr\.?|Mrs\.?|Missus|Miss|Master|Dr\.?)\s+)?"
 SELF_NAMED = re.compile(

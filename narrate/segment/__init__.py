@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from statistics import median
 
-from narrate.attribute import attribute
 from narrate.model import Book, Break, Chunk, Kind
-from narrate.quotes import (
+from narrate.segment.attribute import attribute
+from narrate.segment.quotes import (
     DOUBLE,
     SINGLE,
     Paragraph,
@@ -25,7 +25,7 @@ from narrate.quotes import (
     mentioned,
     uses_single_quotes,
 )
-from narrate.sentences import MAX_CHUNK, sentences, trim
+from narrate.segment.sentences import MAX_CHUNK, sentences, trim
 
 __all__ = ["FLAT_PARAGRAPH", "MAX_CHUNK", "segment"]
 

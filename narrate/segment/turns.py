@@ -12,11 +12,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from narrate.characters import Cast
-from narrate.evidence import SILENT, Evidence, can_speak
-from narrate.lexicon import SAYING_VERBS
-from narrate.mentions import Mention, Resolver
-from narrate.quotes import Paragraph, Quote, Span
+from narrate.segment.characters import Cast
+from narrate.segment.evidence import SILENT, Evidence, can_speak
+from narrate.segment.lexicon import SAYING_VERBS
+from narrate.segment.mentions import Mention, Resolver
+from narrate.segment.quotes import Paragraph, Quote, Span
 
 _MARRIED = frozenset(("mr", "mrs", "mister", "missus"))
 REPORTED = re.compile(
