@@ -1,43 +1,39 @@
-"""Clips in, audiobook files out: `<slug>.m4b` with chapter marks, one mp3 per chapter, an m3u.
+"""Clips in, audiobook files out, in `out_dir/<slug>/`:
 
-The clips are a stream and are never all in memory: each chapter's PCM is written to a raw file in
-a hidden work folder inside the output folder. As soon as a chapter is complete, its file is
-streamed into the one ffmpeg that encodes the book's AAC and its own mp3 starts encoding, both in
-the background while the next chapter's clips arrive. At the end the AAC is copied into the m4b
-with the chapter marks. Every file is made under a temporary name in the work folder and renamed
-into place only when complete; the work folder is always removed.
+    <slug>.m4b                       (m4b) AAC, QuickTime and Nero chapters, tags, cover
+    <slug>.opus                      (opus) Ogg Opus with chapters, tags, cover
+    NN - <chapter>.mp3, <slug>.m3u   (mp3) one tagged mp3 per chapter, and a playlist of them
+    NN - <chapter>.vtt .srt .lrc     captions per chapter; <slug>.lrc for the whole book
+    cover.jpg (or .png), manifest.json
+
+The clips are a stream and never all in memory: mix.py turns each chapter into a PCM file in a
+hidden work folder inside the output folder, at one loudness per voice and with room tone, and as
+soon as a chapter is mixed the encoders (encode.py) start on it while later chapters are still
+being synthesized. Every file is made under a temporary name in the work folder and renamed into
+place only when all are complete; the work folder is always removed. Files an earlier build listed
+in its manifest and this one does not make (another format, renamed chapters) are removed.
 """
 
 from __future__ import annotations
 
-import itertools
+import json
 import os
-import queue
-import re
 import shutil
 import tempfile
-import threading
-import unicodedata
-import warnings
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate import ffmpeg
+from narrate import captions, cover, encode, ffmpeg, loudness, tags
 from narrate.errors import InputError, OutputError
+from narrate.formats import Output
+from narrate.ingest import safe_file_name
+from narrate.manifest import Manifest
+from narrate.mix import MixedChapter, PcmStream, mix_chapters
 from narrate.model import Book, Clip, Pauses
 
-with warnings.catch_warnings():  # deprecated in 3.11-3.12, provided by audioop-lts from 3.13
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
-
-BITRATE = "64k"
-GENRE = "Audiobook"
 _WORK_PREFIX = ".narrate-work-"
-_BLOCK = 1 << 20
-"""Bytes per read when streaming chapter PCM to ffmpeg."""
-_BACKGROUND = max(1, (os.cpu_count() or 2) - 2)
-"""mp3 encoders running at once beside the m4b's encoder while clips still arrive."""
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -48,66 +44,58 @@ class ChapterFile:
     """The chapter's number in the book (Chapter.number)."""
     title: str
     start: float
-    """Seconds from the start of the m4b."""
+    """Seconds from the start of the book (the m4b or opus)."""
     duration: float
     """Seconds, including the head and tail room tone."""
-    mp3: Path
+    mp3: Path | None
+    """None unless mp3 is among the formats."""
+    captions: tuple[Path, ...]
+    """The chapter's .vtt, .srt and .lrc."""
 
 
 @dataclass(frozen=True)
 class BookFiles:
     folder: Path
-    m4b: Path
-    playlist: Path
     chapters: tuple[ChapterFile, ...]
+    manifest: Path
+    m4b: Path | None = None
+    opus: Path | None = None
+    playlist: Path | None = None
+    """The m3u of the chapter mp3s."""
+    cover: Path | None = None
+
+    @property
+    def main(self) -> Path:
+        """The file to open first: the m4b, else the opus, else the playlist."""
+        return next(p for p in (self.m4b, self.opus, self.playlist, self.manifest) if p)
 
 
-@dataclass(frozen=True)
-class _ChapterAudio:
-    """A chapter's PCM in the work folder, and its mp3 being made from it."""
-
-    number: int
-    title: str
-    pcm: Path
-    samples: int
-    mp3: Path
-    """The mp3's temporary path in the work folder."""
-
-
-def assemble(book: Book, clips: Iterable[Clip], out_dir: Path, pauses: Pauses) -> BookFiles:
+def assemble(
+    book: Book,
+    clips: Iterable[Clip],
+    out_dir: Path,
+    pauses: Pauses,
+    output: Output | None = None,
+) -> BookFiles:
     """Write `out_dir/<book.slug>/` from `clips` (the spoken chunks, in reading order)."""
+    output = output or Output()
     folder = _output_folder(Path(out_dir), book.slug)
     work = _work_folder(folder)
-    mp3s: list[ffmpeg.Process] = []
-    book_audio: _BookAudio | None = None
+    run = _Run(book, output, work)
     try:
-        stream = _PcmStream(iter(clips))
-        chapters: list[_ChapterAudio] = []
-        for audio in _write_chapters(book, stream, work, pauses):
-            if book_audio is None:
-                book_audio = _BookAudio(stream.rate, work / "audio.m4a", f"{book.slug}.m4b")
-            book_audio.add(audio.pcm)
-            _make_room(mp3s)
-            mp3s.append(_start_mp3(audio, stream.rate))
-            chapters.append(audio)
-        if book_audio is None:
+        stream = PcmStream(clips)
+        for chapter in mix_chapters(book, stream, work, pauses, run.levels):
+            run.add(chapter)
+        if not run.chapters:
             raise InputError(f"{book.source}: no spoken text in the book; nothing to narrate")
-        book_audio.finish()
-        m4b_tmp = work / "book.m4b"
-        _add_chapters(book, chapters, stream.rate, book_audio.path, m4b_tmp)
-        for encoder in mp3s:
-            encoder.wait()
-        return _publish(book, chapters, stream.rate, folder, work, m4b_tmp)
+        return run.publish(folder)
     except OSError as e:
         where = e.filename or folder
         raise OutputError(
             f"cannot write {where}: {e.strerror or e}; free some space or choose another --output"
         ) from e
     finally:
-        for encoder in mp3s:
-            encoder.kill()
-        if book_audio is not None:
-            book_audio.kill()
+        run.kill()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -129,287 +117,273 @@ def _output_folder(out_dir: Path, slug: str) -> Path:
 
 
 def _work_folder(folder: Path) -> Path:
+    """A new work folder, marked with this process's id; first, those of builds that were killed
+    before they could remove theirs (kill -9, a power cut) are removed."""
+    _remove_abandoned_work(folder)
     try:
-        return Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=folder))
+        work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=folder))
+        (work / "pid").write_text(str(os.getpid()), encoding="ascii")
     except OSError as e:
         raise OutputError(f"cannot write in {folder}: {e.strerror}; choose another --output") from e
+    return work
 
 
-# --- clips to chapter PCM ------------------------------------------------------------------------
+def _remove_abandoned_work(folder: Path) -> None:
+    for work in folder.glob(f"{_WORK_PREFIX}*"):
+        try:
+            pid = int((work / "pid").read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            pid = None  # killed between making the folder and marking it
+        if pid is None or not _running(pid):
+            shutil.rmtree(work, ignore_errors=True)
 
 
-class _PcmStream:
-    """The clips, with the book's sample rate: the first clip's rate, which later clips are
-    resampled to."""
-
-    def __init__(self, clips: Iterator[Clip]) -> None:
-        first = next(clips, None)
-        self.rate = first.sample_rate if first else 22050
-        self.clips: Iterator[Clip] = itertools.chain([first], clips) if first else iter(())
-
-    def pcm(self, clip: Clip) -> bytes:
-        pcm = clip.pcm[: len(clip.pcm) // 2 * 2]
-        if clip.sample_rate != self.rate:
-            pcm, _ = audioop.ratecv(pcm, 2, 1, clip.sample_rate, self.rate, None)
-        return pcm
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (another build may be writing the same book)."""
+    if os.name == "nt":  # os.kill would terminate it there; keep the folder rather than guess
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
-def _write_chapters(
-    book: Book, stream: _PcmStream, work: Path, pauses: Pauses
-) -> Iterator[_ChapterAudio]:
-    """Each chapter's PCM as a raw file: head room tone, every clip followed by its pause, and the
-    tail room tone in place of the last clip's pause. Yields each chapter once it is complete."""
-    titles = {c.number: c.title for c in book.chapters}
-    done: set[int] = set()
-    spoken = (clip for clip in stream.clips if clip.pcm)
-    for number, chapter_clips in itertools.groupby(spoken, key=lambda clip: clip.chunk.chapter):
-        if number in done:
-            raise ValueError(f"clips of chapter {number} arrived after a later chapter's")
-        done.add(number)
-        path = work / f"{number:06d}.pcm"
-        samples = 0
-        with path.open("wb") as out:
-            pause = pauses.head_ms
-            for clip in chapter_clips:
-                samples += _write_silence(out, pause, stream.rate)
-                pcm = stream.pcm(clip)
-                out.write(pcm)
-                samples += len(pcm) // 2
-                pause = pauses.after(clip.chunk.brk)
-            samples += _write_silence(out, pauses.tail_ms, stream.rate)
-        title = _one_line(titles.get(number) or f"Chapter {number}")
-        yield _ChapterAudio(number, title, path, samples, path.with_suffix(".mp3"))
+# --- one build -----------------------------------------------------------------------------------
 
 
-def _write_silence(out, ms: int, rate: int) -> int:
-    """Room tone: digital silence for now (real room tone and loudness come with normalisation)."""
-    samples = round(ms * rate / 1000)
-    out.write(bytes(2 * samples))
-    return samples
+@dataclass
+class _Done:
+    """A chapter mixed and handed to the encoders."""
+
+    number: int
+    title: str
+    start: int
+    """Samples from the start of the book."""
+    samples: int
+    rate: int
+    mp3: Path | None
+    """Its mp3's temporary path in the work folder."""
 
 
-# --- encoding ------------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    book: Book
+    output: Output
+    work: Path
+    tags: tags.Tags = field(init=False)
+    chapters: list[_Done] = field(default_factory=list)
+    books: dict[str, encode.BookStream] = field(default_factory=dict)
+    """The m4b's and opus's encoders, by format."""
+    mp3s: list[ffmpeg.Process] = field(default_factory=list)
+    manifest: Manifest = field(init=False)
+    levels: loudness.VoiceLevels = field(default_factory=loudness.VoiceLevels)
 
+    def __post_init__(self) -> None:
+        self.tags = tags.Tags.of(self.book)
+        self.manifest = Manifest(self.work / "chunks.jsonl")
 
-def _raw_input(rate: int, source: str | Path) -> list[str | Path]:
-    return ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", source]
+    def add(self, chapter: MixedChapter) -> None:
+        """Check, encode and caption a chapter that has just been mixed."""
+        limit = self.output.max_chapter_minutes
+        if limit is not None and chapter.seconds > limit * 60:
+            raise InputError(
+                f"{self.book.source}: chapter {chapter.number} ({chapter.title!r}) runs "
+                f"{chapter.seconds / 60:.1f} min, over the {limit:g} min a file may run in this "
+                "preset; split it with a chapter heading in the story, or drop --preset"
+            )
+        if not self.chapters:
+            self._start_books(chapter.rate)
+        for stream in self.books.values():
+            stream.add(chapter.pcm)
+        mp3 = None
+        if "mp3" in self.output.formats:
+            mp3 = chapter.pcm.with_suffix(".mp3")
+            encode.make_room(self.mp3s)
+            what = f"the mp3 of chapter {chapter.number}"
+            self.mp3s.append(encode.start_mp3(chapter.pcm, chapter.rate, self.output, mp3, what))
+        start = self.chapters[-1].start + self.chapters[-1].samples if self.chapters else 0
+        done = _Done(chapter.number, chapter.title, start, chapter.samples, chapter.rate, mp3)
+        self._write_captions(chapter, done)
+        self.manifest.add(chapter, start / chapter.rate)
+        self.chapters.append(done)
 
+    def _start_books(self, rate: int) -> None:
+        if "m4b" in self.output.formats:
+            args = encode.aac_args(self.output)
+            what = f"{self.book.slug}.m4b"
+            self.books["m4b"] = encode.BookStream(rate, args, self.work / "audio.m4a", what)
+        if "opus" in self.output.formats:
+            args = encode.opus_args(self.output)
+            what = f"{self.book.slug}.opus"
+            self.books["opus"] = encode.BookStream(rate, args, self.work / "audio.opus", what)
 
-def _audio_filters() -> list[str]:
-    """Where an ffmpeg filter chain (loudness normalisation) goes: `["-af", "..."]`. None yet."""
-    return []
+    def _write_captions(self, chapter: MixedChapter, done: _Done) -> None:
+        rate = chapter.rate
+        spoken = (
+            (p.start / rate, (p.start + p.samples) / rate, p.chunk.text) for p in chapter.placed
+        )
+        cues = captions.chapter_cues(chapter.title, spoken)
+        stem = self.work / f"{chapter.number:06d}"
+        stem.with_suffix(".vtt").write_text(captions.vtt(cues), encoding="utf-8")
+        stem.with_suffix(".srt").write_text(captions.srt(cues), encoding="utf-8")
+        lrc = captions.lrc(cues, chapter.title, self.tags.title, self.tags.artist, chapter.seconds)
+        stem.with_suffix(".lrc").write_text(lrc, encoding="utf-8")
+        with (self.work / "book.lrc").open("a", encoding="utf-8") as book_lrc:
+            book_lrc.write("\n".join(captions.lrc_lines(cues, done.start / rate)) + "\n")
 
+    def publish(self, folder: Path) -> BookFiles:
+        """Finish the encoders, add chapters, tags and cover, and move everything into place."""
+        art = cover.choose(self.output.cover, self.book.cover, self.tags.title, self.tags.artist)
+        moves: list[tuple[Path, Path]] = []
+        finals: dict[str, Path] = {}
+        metadata = self.work / "chapters.txt"
+        metadata.write_text(encode.ffmetadata(self.tags.ffmetadata(), self._marks()), "utf-8")
+        for fmt, stream in self.books.items():
+            stream.finish()
+            muxer = {"m4b": "mp4", "opus": "opus"}[fmt]
+            made = self.work / f"book.{fmt}"
+            encode.add_chapters(stream.path, metadata, made, muxer, f"{self.book.slug}.{fmt}")
+            if art:
+                (tags.cover_m4b if fmt == "m4b" else tags.cover_opus)(made, art)
+            finals[fmt] = folder / f"{self.book.slug}.{fmt}"
+            moves.append((made, finals[fmt]))
+        for encoder in self.mp3s:
+            encoder.wait()
 
-def _start_mp3(audio: _ChapterAudio, rate: int) -> ffmpeg.Process:
-    args = [
-        *_raw_input(rate, audio.pcm),
-        *_audio_filters(),
-        *["-c:a", "libmp3lame", "-b:a", BITRATE, "-id3v2_version", "3", "-f", "mp3", audio.mp3],
-    ]
-    return ffmpeg.Process(args, what=f"the mp3 of chapter {audio.number}")
+        written: list[ChapterFile] = []
+        tracks = len(self.chapters)
+        for track, done in enumerate(self.chapters, 1):
+            stem = chapter_stem(track, tracks, done.title)
+            work_stem = self.work / f"{done.number:06d}"
+            mp3 = None
+            if done.mp3 is not None:
+                tags.tag_mp3(done.mp3, self.tags, done.title, track, tracks, art)
+                mp3 = folder / f"{stem}.mp3"
+                moves.append((done.mp3, mp3))
+            texts = tuple(folder / f"{stem}.{kind}" for kind in ("vtt", "srt", "lrc"))
+            moves += [(work_stem.with_suffix(p.suffix), p) for p in texts]
+            start, duration = done.start / done.rate, done.samples / done.rate
+            written.append(ChapterFile(done.number, done.title, start, duration, mp3, texts))
 
+        if "mp3" in self.output.formats:
+            finals["playlist"] = folder / f"{self.book.slug}.m3u"
+            playlist = self.work / "playlist.m3u"
+            playlist.write_text(_m3u(written), encoding="utf-8")
+            moves.append((playlist, finals["playlist"]))
+        finals["lrc"] = folder / f"{self.book.slug}.lrc"
+        moves.append((self._book_lrc(), finals["lrc"]))
+        if art:
+            finals["cover"] = folder / (
+                "cover.png" if cover.image_type(art) == "image/png" else "cover.jpg"
+            )
+            (self.work / "cover").write_bytes(art)
+            moves.append((self.work / "cover", finals["cover"]))
+        manifest = self.work / MANIFEST
+        self.manifest.write(manifest, self._manifest_head(written, finals), self._voices())
+        moves.append((manifest, folder / MANIFEST))
 
-class _BookAudio:
-    """The m4b's AAC, encoded while later chapters are still being synthesized: a thread streams
-    each finished chapter's PCM file into one ffmpeg. AAC is the slowest step by far, so it starts
-    with the first chapter; chapter marks and tags are added at the end by a copy (no re-encode)."""
-
-    def __init__(self, rate: int, path: Path, what: str) -> None:
-        self.path = path
-        args = [
-            *_raw_input(rate, "pipe:0"),
-            *_audio_filters(),
-            # ffmpeg's "fast" AAC coder: about 5x faster than its default, and its authors find
-            # it the better sounding at high bitrates (64k for one 22 kHz channel is high).
-            *["-c:a", "aac", "-aac_coder", "fast", "-b:a", BITRATE, "-f", "mp4", path],
-        ]
-        self._process = ffmpeg.Process(args, what=what, stdin=True)
-        self._queue: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
-        self._failure: OSError | None = None
-        self._thread = threading.Thread(target=self._feed, name="narrate-m4b", daemon=True)
-        self._thread.start()
-
-    def add(self, pcm: Path) -> None:
-        self._queue.put(pcm)
-
-    def finish(self) -> None:
-        """Wait until every chapter added is encoded; EncoderError if ffmpeg failed."""
-        self._queue.put(None)
-        self._thread.join()
-        if self._failure is not None:
-            raise self._failure
-        self._process.wait()
+        stale = _previous_files(folder)
+        for tmp, final in moves:
+            os.replace(tmp, final)
+        for name in stale - {final.name for _, final in moves}:
+            (folder / name).unlink(missing_ok=True)
+        return BookFiles(
+            folder,
+            tuple(written),
+            folder / MANIFEST,
+            m4b=finals.get("m4b"),
+            opus=finals.get("opus"),
+            playlist=finals.get("playlist"),
+            cover=finals.get("cover"),
+        )
 
     def kill(self) -> None:
-        self._process.kill()  # first: a feed blocked on a full pipe then fails and ends
-        self._queue.put(None)
-        self._thread.join()
+        """Stop every encoder still running (after a failure); never raises."""
+        for encoder in self.mp3s:
+            encoder.kill()
+        for stream in self.books.values():
+            stream.kill()
+        self.manifest.close()
 
-    def _feed(self) -> None:
-        stdin = self._process.stdin
-        try:
-            while (path := self._queue.get()) is not None:
-                with path.open("rb") as pcm:
-                    shutil.copyfileobj(pcm, stdin, _BLOCK)
-        except (BrokenPipeError, ValueError):
-            pass  # ffmpeg quit (its exit code and stderr say why) or was killed
-        except OSError as e:
-            self._failure = e
-            self._process.kill()
-
-
-def _add_chapters(
-    book: Book, chapters: list[_ChapterAudio], rate: int, audio: Path, out: Path
-) -> None:
-    """Copy the encoded audio into an audiobook MP4 with the book's tags and chapter marks."""
-    metadata = audio.with_name("chapters.txt")
-    metadata.write_text(_ffmetadata(book, chapters, rate), encoding="utf-8")
-    args = [
-        *["-i", audio, "-f", "ffmetadata", "-i", metadata],
-        *["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy"],
-        *["-f", "mp4", "-brand", "M4B ", out],
-    ]
-    ffmpeg.run(args, what=f"{book.slug}.m4b")
-
-
-def _ffmetadata(book: Book, chapters: list[_ChapterAudio], rate: int) -> str:
-    """ffmpeg's metadata file: the book's tags and one [CHAPTER] per chapter, in milliseconds
-    from the exact PCM lengths."""
-    tags = {"title": book.title, "album": book.title, "artist": book.author, "genre": GENRE}
-    lines = [";FFMETADATA1"]
-    lines += [f"{key}={_escape(_one_line(value))}" for key, value in tags.items() if value]
-    start = 0
-    for audio in chapters:
-        end = start + audio.samples
-        lines += [
-            "",
-            "[CHAPTER]",
-            "TIMEBASE=1/1000",
-            f"START={start * 1000 // rate}",
-            f"END={end * 1000 // rate}",
-            f"title={_escape(audio.title)}",
+    def _marks(self) -> list[tuple[int, int, str]]:
+        """Each chapter's (start_ms, end_ms, title) in the book, from the exact PCM lengths."""
+        return [
+            (c.start * 1000 // c.rate, (c.start + c.samples) * 1000 // c.rate, c.title)
+            for c in self.chapters
         ]
-        start = end
-    return "\n".join(lines) + "\n"
+
+    def _book_lrc(self) -> Path:
+        last = self.chapters[-1]
+        seconds = (last.start + last.samples) / last.rate
+        header = captions.lrc_header(self.tags.title, self.tags.title, self.tags.artist, seconds)
+        path = self.work / "book-final.lrc"
+        with path.open("w", encoding="utf-8") as out, (self.work / "book.lrc").open() as lines:
+            out.write("\n".join(header) + "\n")
+            shutil.copyfileobj(lines, out)
+        return path
+
+    def _manifest_head(self, written: list[ChapterFile], finals: dict[str, Path]) -> dict:
+        last = self.chapters[-1]
+        return {
+            "title": self.tags.title,
+            "author": self.tags.artist,
+            "source": self.book.source.name,
+            "duration": round((last.start + last.samples) / last.rate, 3),
+            "files": {key: path.name for key, path in finals.items()},
+            "loudness": {
+                "target_lufs": loudness.TARGET_LUFS,
+                "peak_limit_db": loudness.PEAK_LIMIT_DB,
+                "room_tone_db": loudness.ROOM_TONE_DB,
+            },
+            "chapters": [
+                {
+                    "number": c.number,
+                    "title": c.title,
+                    "start": round(c.start, 3),
+                    "duration": round(c.duration, 3),
+                    "mp3": c.mp3.name if c.mp3 else None,
+                    **{p.suffix[1:]: p.name for p in c.captions},
+                }
+                for c in written
+            ],
+        }
+
+    def _voices(self) -> list[dict]:
+        """What each voice measured before its gain (None: never measurably above silence)."""
+        measured = (self.levels.loudness(voice) for voice in self.manifest.voices())
+        return [{"measured_lufs": round(m, 2) if m is not None else None} for m in measured]
 
 
-def _escape(value: str) -> str:
-    """ffmetadata's escaping, so a title can never start a section or add a key."""
-    return re.sub(r"([=;#\\\n])", r"\\\1", value)
-
-
-def _make_room(encoders: list[ffmpeg.Process]) -> None:
-    """Wait until fewer than _BACKGROUND encoders run; raise at once if one has failed."""
-    for encoder in encoders:
-        if encoder.done():
-            encoder.wait()
-    running = [encoder for encoder in encoders if not encoder.done()]
-    for encoder in running[: max(0, len(running) - _BACKGROUND + 1)]:
-        encoder.wait()
-
-
-# --- the final files -----------------------------------------------------------------------------
-
-
-def _publish(
-    book: Book,
-    chapters: list[_ChapterAudio],
-    rate: int,
-    folder: Path,
-    work: Path,
-    m4b_tmp: Path,
-) -> BookFiles:
-    """Tag the mp3s, write the playlist, and rename everything into place."""
-    written: list[ChapterFile] = []
-    moves: list[tuple[Path, Path]] = []
-    start = 0
-    for track, audio in enumerate(chapters, 1):
-        _tag_mp3(audio.mp3, book, audio.title, track, len(chapters))
-        final = folder / chapter_file_name(track, len(chapters), audio.title)
-        moves.append((audio.mp3, final))
-        written.append(
-            ChapterFile(audio.number, audio.title, start / rate, audio.samples / rate, final)
-        )
-        start += audio.samples
-    playlist_tmp = work / "playlist.m3u"
-    playlist_tmp.write_text(_m3u(written), encoding="utf-8")
-    m4b = folder / f"{book.slug}.m4b"
-    playlist = folder / f"{book.slug}.m3u"
-    moves += [(m4b_tmp, m4b), (playlist_tmp, playlist)]
-    if book.cover:
-        _add_m4b_cover(m4b_tmp, book.cover)
-    for tmp, final in moves:
-        os.replace(tmp, final)
-    return BookFiles(folder, m4b, playlist, tuple(written))
-
-
-def _tag_mp3(path: Path, book: Book, title: str, track: int, tracks: int) -> None:
-    from mutagen.id3 import APIC, ID3, TALB, TCON, TIT2, TPE1, TRCK, ID3NoHeaderError
-
+def _previous_files(folder: Path) -> set[str]:
+    """The plain file names the folder's manifest lists: what an earlier build wrote."""
     try:
-        tags = ID3(path)
-    except ID3NoHeaderError:
-        tags = ID3()
-    tags.add(TIT2(encoding=3, text=title))
-    tags.add(TALB(encoding=3, text=_one_line(book.title)))
-    if book.author:
-        tags.add(TPE1(encoding=3, text=_one_line(book.author)))
-    tags.add(TRCK(encoding=3, text=f"{track}/{tracks}"))
-    tags.add(TCON(encoding=3, text=GENRE))
-    mime = _image_type(book.cover)
-    if book.cover and mime:
-        tags.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=book.cover))
-    tags.save(path, v2_version=3)
-
-
-def _add_m4b_cover(path: Path, cover: bytes) -> None:
-    from mutagen.mp4 import MP4, MP4Cover
-
-    mime = _image_type(cover)
-    if mime is None:
-        return
-    kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
-    m4b = MP4(path)
-    m4b["covr"] = [MP4Cover(cover, imageformat=kind)]
-    m4b.save()
-
-
-def _image_type(data: bytes | None) -> str | None:
-    if data and data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data and data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    return None
+        previous = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        names = list(previous["files"].values())
+        for chapter in previous["chapters"]:
+            names += [chapter.get(key) for key in ("mp3", "vtt", "srt", "lrc")]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    return {n for n in names if isinstance(n, str) and n and Path(n).name == n and n[0] != "."}
 
 
 def _m3u(chapters: list[ChapterFile]) -> str:
     lines = ["#EXTM3U"]
     for chapter in chapters:
-        lines.append(f"#EXTINF:{round(chapter.duration)},{chapter.title}")
-        lines.append(chapter.mp3.name)
+        if chapter.mp3 is not None:
+            lines.append(f"#EXTINF:{round(chapter.duration)},{chapter.title}")
+            lines.append(chapter.mp3.name)
     return "\n".join(lines) + "\n"
 
 
-def _one_line(text: str) -> str:
-    """Titles and tags are one line: players show no line breaks, and a newline in a tag value
-    would be a way to inject keys into a metadata file."""
-    return " ".join(text.split())
+def chapter_stem(track: int, tracks: int, title: str) -> str:
+    """`NN - <title>`: NN zero-padded to 2 digits, or more for 100 chapters and up."""
+    width = max(2, len(str(tracks)))
+    return f"{track:0{width}d} - {safe_file_name(title, f'Chapter {track}')}"
 
 
 def chapter_file_name(track: int, tracks: int, title: str) -> str:
-    """`NN - <title>.mp3`: NN zero-padded to 2 digits, or more for 100 chapters and up."""
-    width = max(2, len(str(tracks)))
-    return f"{track:0{width}d} - {_file_name(title, track)}.mp3"
-
-
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-
-
-def _file_name(title: str, track: int) -> str:
-    """The title as a file name on any system: case and spaces kept, reserved characters out.
-    (A private helper until narrate.ingest has a shared one.)"""
-    name = unicodedata.normalize("NFC", title)
-    name = _UNSAFE.sub(" ", name)
-    name = " ".join(name.split()).strip(" .")
-    name = name[:80].rstrip(" .")
-    return name or f"Chapter {track}"
+    """The chapter's mp3: `NN - <title>.mp3`."""
+    return f"{chapter_stem(track, tracks, title)}.mp3"

@@ -179,9 +179,9 @@ def build(
     """Narrate story files into audiobooks.
 
     PATHS are story files or folders of them. For each story, writes OUT/<story>/ with <story>.m4b
-    (chapters, tags, cover), one "NN - <chapter>.mp3" per chapter and <story>.m3u; captions per
-    chapter (.vtt, .srt, .lrc) and manifest.json, with every voice at the audiobook standard's
-    loudness (ACX). --format opus adds <story>.opus.
+    (chapters, tags, cover), one "NN - <chapter>.mp3" per chapter and <story>.m3u, captions per
+    chapter (.vtt, .srt, .lrc) and manifest.json, every voice at the audiobook standard's loudness
+    (ACX). --format picks the audio files (opus: <story>.opus, with chapters).
     """
     import os
 

@@ -119,6 +119,18 @@ def run(args: Sequence[Arg], what: str, loglevel: str = "error") -> str:
     return stderr
 
 
+def output(args: Sequence[Arg], what: str) -> bytes:
+    """Run ffmpeg to the end and return what it wrote to stdout (`-` as the output); EncoderError
+    if it fails. For small outputs only: it is all held in memory."""
+    result = subprocess.run(
+        command(args), stdin=subprocess.DEVNULL, capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        stderr = result.stderr.decode("utf-8", errors="replace")
+        raise EncoderError(f"ffmpeg could not make {what}: {error_line(stderr, result.returncode)}")
+    return result.stdout
+
+
 def error_line(stderr: str, code: int | None = None) -> str:
     """The line of ffmpeg's stderr that says what went wrong."""
     lines = [_PREFIX.sub("", line).strip() for line in stderr.splitlines()]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,13 +12,13 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
-from probe import probe
+from probe import probe, quicktime_chapters
 
-from narrate import assemble as assemble_module
-from narrate import ffmpeg
+from narrate import encode, ffmpeg
 from narrate.assemble import assemble, chapter_file_name
 from narrate.engines import get_engine
 from narrate.errors import EncoderError, EngineError, InputError, OutputError
+from narrate.formats import Output
 from narrate.model import Book, Break, Chapter, Chunk, Clip, Kind, Pauses, Voice
 
 RATE = 22050
@@ -49,11 +51,18 @@ def story_clips() -> list[Clip]:
     ]
 
 
+def padding(clip: Clip) -> float:
+    """Seconds of digital silence the engine put at the end of the clip."""
+    return (len(clip.pcm) - len(clip.pcm.rstrip(b"\0"))) // 2 / clip.sample_rate
+
+
 def expected_seconds(clips: list[Clip], pauses: Pauses = PAUSES) -> float:
-    """Head room tone, every clip and the pause after it, the tail in place of the last pause."""
+    """Head room tone, every clip and the pause after it, the tail in place of the last pause and
+    of the engine's silence at the end of the last clip."""
     return (
         pauses.head_ms / 1000
         + sum(c.seconds for c in clips)
+        - padding(clips[-1])
         + sum(pauses.after(c.chunk.brk) for c in clips[:-1]) / 1000
         + pauses.tail_ms / 1000
     )
@@ -72,11 +81,21 @@ def test_folder_holds_exactly_the_final_files(written):
     files, _ = written
     assert files.folder.name == "the-test-book"
     assert sorted(p.name for p in files.folder.iterdir()) == [
+        "01 - Dark and Stormy.lrc",
         "01 - Dark and Stormy.mp3",
+        "01 - Dark and Stormy.srt",
+        "01 - Dark and Stormy.vtt",
+        "02 - Morning.lrc",
         "02 - Morning.mp3",
+        "02 - Morning.srt",
+        "02 - Morning.vtt",
+        "cover.jpg",
+        "manifest.json",
+        "the-test-book.lrc",
         "the-test-book.m3u",
         "the-test-book.m4b",
     ]
+    assert files.main == files.m4b
 
 
 def test_chapters_without_speech_are_skipped(written):
@@ -94,9 +113,20 @@ def test_m4b_chapters_tags_and_brand(written):
     assert m4b.tags["©alb"] == ["The Test Book"]
     assert m4b.tags["©ART"] == ["Ann Author"]
     assert m4b.tags["©gen"] == ["Audiobook"]
+    assert m4b.tags["aART"] == ["Ann Author"]
     with files.m4b.open("rb") as f:
         head = f.read(12)
     assert head[4:8] == b"ftyp" and head[8:12] == b"M4B "
+
+
+def test_m4b_has_quicktime_and_nero_chapters_that_agree(written):
+    files, _ = written
+    nero = [(c.start, c.title) for c in MP4(files.m4b).chapters]  # mutagen reads the Nero list
+    quicktime = quicktime_chapters(files.m4b)
+    assert [title for _, title in quicktime] == ["Dark and Stormy", "Morning"]
+    assert [t for _, t in nero] == [t for _, t in quicktime]
+    for (nero_start, _), (qt_start, _) in zip(nero, quicktime, strict=True):
+        assert nero_start == pytest.approx(qt_start, abs=0.002)
 
 
 def test_m4b_audio(written):
@@ -222,16 +252,16 @@ def test_encoder_failure_leaves_previous_files_untouched(tmp_path, monkeypatch):
     book = make_book("Dark and Stormy", "Notes Only", "Morning")
     first = assemble(book, story_clips(), tmp_path, PAUSES)
     before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
-    monkeypatch.setattr(assemble_module, "_audio_filters", lambda: ["-af", "nosuchfilter"])
+    monkeypatch.setattr(encode, "audio_filters", lambda rate: ["-af", "nosuchfilter"])
     with pytest.raises(EncoderError, match="nosuchfilter"):
         assemble(book, story_clips(), tmp_path, PAUSES)
     assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
 
 
-def test_encoder_failure_writes_no_final_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(assemble_module, "BITRATE", "not-a-bitrate")
+def test_encoder_failure_writes_no_final_file(tmp_path):
     with pytest.raises(EncoderError):
-        assemble(make_book("A", "B", "C"), story_clips(), tmp_path, PAUSES)
+        output = Output(mp3_bitrate="not-a-bitrate")
+        assemble(make_book("A", "B", "C"), story_clips(), tmp_path, PAUSES, output)
     assert list((tmp_path / "the-test-book").iterdir()) == []
 
 
@@ -330,6 +360,7 @@ def test_cover_goes_into_m4b_and_mp3s(tmp_path):
     files = assemble(book, [make_clip(1, 0, "Hello.", Break.CHAPTER)], tmp_path, PAUSES)
     assert bytes(MP4(files.m4b).tags["covr"][0]) == png
     assert ID3(files.chapters[0].mp3).getall("APIC")[0].data == png
+    assert files.cover == files.folder / "cover.png" and files.cover.read_bytes() == png
     assert "©ART" not in MP4(files.m4b).tags  # no author, no artist tag
 
 
@@ -351,3 +382,19 @@ def test_real_speech_book(tmp_path):
         info = probe(chapter.mp3)
         assert info.duration == pytest.approx(expected_seconds(chapter_clips), abs=0.05)
         assert info.rms_db > -35
+
+
+def test_work_folders_of_killed_builds_are_removed(tmp_path):
+    folder = tmp_path / "the-test-book"
+    folder.mkdir()
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead, unmarked, alive = (folder / f".narrate-work-{n}" for n in ("dead", "unmarked", "alive"))
+    for work in (dead, unmarked, alive):
+        work.mkdir()
+        (work / "000001.pcm").write_bytes(bytes(100))
+    (dead / "pid").write_text(finished.stdout.strip())
+    (alive / "pid").write_text(str(os.getppid()))  # another build, still running
+    assemble(make_book("A"), [make_clip(1, 0, "Hello.", Break.CHAPTER)], tmp_path, PAUSES)
+    assert sorted(p.name for p in folder.glob(".narrate-work-*")) == [".narrate-work-alive"]

@@ -3,26 +3,17 @@
 import re
 
 import pytest
-from click.testing import CliRunner
 from conftest import SEEDS
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
-from probe import probe
-
-from narrate.cli import cli
+from probe import built_seeds, probe
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def seeds_built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    cache = tmp_path_factory.mktemp("cache")
-    result = CliRunner().invoke(
-        cli, ["build", str(SEEDS[0].parent), "-o", str(out), "--cache-dir", str(cache), "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    return out
+def seeds_built():
+    return built_seeds()  # built once, shared with test_loudness and test_players
 
 
 def test_every_seed_becomes_a_chaptered_audiobook(seeds_built):

@@ -1,0 +1,193 @@
+"""Clips to chapter audio: one raw PCM file per chapter, every voice at the same loudness, room tone
+in the head, the pauses and the tail; and where each chunk's speech sits in it.
+
+The clips are a stream and are never all in memory. A chapter's speech goes to a raw file as its
+clips arrive, and the speech of voices still being measured to a file per voice as well. Once the
+chapter is complete those voices are measured (loudness.VoiceLevels) and the chapter is mixed in
+one pass: head, then each clip times its voice's gain followed by its pause, then the tail.
+
+Engines pad clips with digital silence (espeak-ng about 0.3 s). That padding becomes room tone of
+the same length in the pause after the clip, so the pacing stays the engine's; after a chapter's
+last clip it is dropped, so the tail is exactly Pauses.tail_ms.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from narrate import loudness
+from narrate.model import Book, Chunk, Clip, Pauses, Voice
+
+with warnings.catch_warnings():  # deprecated in 3.11-3.12, provided by audioop-lts from 3.13
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one chunk's speech sits in its chapter's audio."""
+
+    chunk: Chunk
+    voice: Voice
+    start: int
+    """Samples from the start of the chapter (its head room tone included)."""
+    samples: int
+    """Length of the speech, without the engine's trailing silence."""
+    gain_db: float
+
+
+@dataclass(frozen=True)
+class MixedChapter:
+    number: int
+    """The chapter's number in the book (Chapter.number)."""
+    title: str
+    pcm: Path
+    """Mono s16le at `rate`, HEADROOM_DB below its final level (see loudness.py)."""
+    rate: int
+    samples: int
+    placed: tuple[Placed, ...]
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.rate
+
+
+class PcmStream:
+    """The clips, with the book's sample rate: the first clip's rate, which later clips are
+    resampled to."""
+
+    def __init__(self, clips: Iterable[Clip]) -> None:
+        clips = iter(clips)
+        first = next(clips, None)
+        self.rate = first.sample_rate if first else 22050
+        self.clips: Iterator[Clip] = itertools.chain([first], clips) if first else iter(())
+
+    def pcm(self, clip: Clip) -> bytes:
+        pcm = clip.pcm[: len(clip.pcm) // 2 * 2]
+        if clip.sample_rate != self.rate:
+            pcm, _ = audioop.ratecv(pcm, 2, 1, clip.sample_rate, self.rate, None)
+        return pcm
+
+
+def mix_chapters(
+    book: Book,
+    stream: PcmStream,
+    work: Path,
+    pauses: Pauses,
+    levels: loudness.VoiceLevels,
+) -> Iterator[MixedChapter]:
+    """Each chapter with spoken clips, mixed into `work`, as soon as its last clip has arrived."""
+    titles = {c.number: c.title for c in book.chapters}
+    room = loudness.RoomTone(stream.rate)
+    done: set[int] = set()
+    spoken = (clip for clip in stream.clips if clip.pcm)
+    for number, clips in itertools.groupby(spoken, key=lambda clip: clip.chunk.chapter):
+        if number in done:
+            raise ValueError(f"clips of chapter {number} arrived after a later chapter's")
+        done.add(number)
+        title = " ".join((titles.get(number) or f"Chapter {number}").split())
+        speech = _collect(number, clips, stream, work, levels)
+        yield _mix(number, title, speech, stream.rate, work, pauses, levels, room)
+
+
+@dataclass(frozen=True)
+class _Speech:
+    chunk: Chunk
+    voice: Voice
+    samples: int
+    padding: int
+    """Samples of digital silence the engine put after the speech."""
+
+
+def _collect(
+    number: int,
+    clips: Iterable[Clip],
+    stream: PcmStream,
+    work: Path,
+    levels: loudness.VoiceLevels,
+) -> list[_Speech]:
+    """Write the chapter's speech to its raw file and measure the voices that want it."""
+    measuring: dict[Voice, tuple[Path, BinaryIO]] = {}
+    measured: dict[Voice, int] = {}
+    speech: list[_Speech] = []
+    try:
+        with (work / f"{number:06d}.speech").open("wb") as raw:
+            for clip in clips:
+                pcm = stream.pcm(clip)
+                voiced = _without_padding(pcm)
+                raw.write(voiced)
+                heard = measured.get(clip.voice, 0) / stream.rate
+                if levels.wants(clip.voice, heard):
+                    if clip.voice not in measuring:
+                        path = work / f"{number:06d}-voice{len(measuring)}.pcm"
+                        measuring[clip.voice] = (path, path.open("wb"))
+                    measuring[clip.voice][1].write(voiced)
+                    measured[clip.voice] = measured.get(clip.voice, 0) + len(voiced) // 2
+                speech.append(
+                    _Speech(clip.chunk, clip.voice, len(voiced) // 2, (len(pcm) - len(voiced)) // 2)
+                )
+    finally:
+        for _, file in measuring.values():
+            file.close()
+    levels.measure(
+        {
+            voice: (path, measured[voice])
+            for voice, (path, _) in measuring.items()
+            if measured[voice]
+        },
+        stream.rate,
+    )
+    for path, _ in measuring.values():
+        path.unlink()
+    return speech
+
+
+def _mix(
+    number: int,
+    title: str,
+    speech: list[_Speech],
+    rate: int,
+    work: Path,
+    pauses: Pauses,
+    levels: loudness.VoiceLevels,
+    room: loudness.RoomTone,
+) -> MixedChapter:
+    raw_path = work / f"{number:06d}.speech"
+    out_path = work / f"{number:06d}.pcm"
+    placed: list[Placed] = []
+    position = 0
+    with raw_path.open("rb") as raw, out_path.open("wb") as out:
+        position += _room(out, room, _samples(pauses.head_ms, rate))
+        for i, part in enumerate(speech):
+            pcm = raw.read(2 * part.samples)
+            gain_db = levels.gain_db(part.voice)
+            out.write(audioop.mul(pcm, 2, 10 ** (gain_db / 20)) if gain_db else pcm)
+            placed.append(Placed(part.chunk, part.voice, position, part.samples, gain_db))
+            position += part.samples
+            if i == len(speech) - 1:
+                pause = _samples(pauses.tail_ms, rate)
+            else:
+                pause = part.padding + _samples(pauses.after(part.chunk.brk), rate)
+            position += _room(out, room, pause)
+    raw_path.unlink()
+    return MixedChapter(number, title, out_path, rate, position, tuple(placed))
+
+
+def _room(out: BinaryIO, room: loudness.RoomTone, samples: int) -> int:
+    room.write(out, samples)
+    return samples
+
+
+def _samples(ms: int, rate: int) -> int:
+    return round(ms * rate / 1000)
+
+
+def _without_padding(pcm: bytes) -> bytes:
+    """`pcm` without the run of zero samples at its end."""
+    zeros = (len(pcm) - len(pcm.rstrip(b"\0"))) // 2
+    return pcm[: len(pcm) - 2 * zeros]
