@@ -61,7 +61,12 @@ VOICE_KEYS: dict[str, tuple[type | tuple[type, ...], tuple[float, float] | None]
 }
 CHARACTER_KEYS = {**VOICE_KEYS, "aliases": (list, None)}
 READER_KEYS = {**VOICE_KEYS, "name": (str, None)}
-PAUSE_KEYS = {f.name: (int, (0, 10_000)) for f in fields(Pauses)}
+PAUSE_KEYS = {f.name: (int, (0, 10_000)) for f in fields(Pauses)} | {
+    # The audiobook standard (ACX) asks for 0.5-1 s of room tone at the head and 1-5 s at the tail;
+    # espeak-ng's clips open with up to 50 ms of near-silence, so the head stops short of 1 s.
+    "head_ms": (int, (500, 950)),
+    "tail_ms": (int, (1000, 5000)),
+}
 TEXT_KEYS = {"speak_notes": (bool, None)}
 SECTIONS = {
     "narrator": VOICE_KEYS,

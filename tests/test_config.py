@@ -67,6 +67,8 @@ def test_sections_inherit_what_they_leave_out(tmp_path):
         ("[narrator]\nrate = true", "narrator.rate = True must be a whole number"),
         ('[characters."Hux"]\npich = 3', "unknown key 'characters.\"Hux\".pich'; did you mean"),
         ("[pauses]\nhead_ms = 99999", "pauses.head_ms = 99999 is out of range"),
+        ("[pauses]\nhead_ms = 200", "pauses.head_ms = 200 is out of range; use 500 to 950"),
+        ("[pauses]\ntail_ms = 6000", "pauses.tail_ms = 6000 is out of range; use 1000 to 5000"),
         ("[text]\nspeak_notes = 'yes'", "text.speak_notes = 'yes' must be true or false"),
         ("narrator = 3", "[narrator] must be a table"),
     ],
