@@ -9,10 +9,10 @@ from pathlib import Path
 
 from narrate import engines
 from narrate.assemble import BookFiles, assemble
+from narrate.assemble.formats import Output
 from narrate.cache import Cache
 from narrate.cast import Cast
 from narrate.config import Settings
-from narrate.formats import Output
 from narrate.ingest import read_book
 from narrate.model import Book, Chunk, Clip
 from narrate.segment import segment

@@ -185,10 +185,11 @@ def build(
     """
     import os
 
-    from narrate import config, cover, engines
+    from narrate import config, engines
+    from narrate.assemble import cover
+    from narrate.assemble.formats import output as choose_output
     from narrate.build import build as build_book
     from narrate.errors import EngineError
-    from narrate.formats import output as choose_output
     from narrate.ingest import find_stories
     from narrate.synthesize import executor
 

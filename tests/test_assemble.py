@@ -14,11 +14,11 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 from probe import probe, quicktime_chapters
 
-from narrate import encode, ffmpeg
-from narrate.assemble import assemble, chapter_file_name
+from narrate import ffmpeg
+from narrate.assemble import assemble, chapter_file_name, encode
+from narrate.assemble.formats import Output
 from narrate.engines import get_engine
 from narrate.errors import EncoderError, EngineError, InputError, OutputError
-from narrate.formats import Output
 from narrate.model import Book, Break, Chapter, Chunk, Clip, Kind, Pauses, Voice
 
 RATE = 22050

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from probe import decode_pcm, longest_silence
 
-from narrate import captions, ffmpeg
-from narrate.assemble import assemble
+from narrate import ffmpeg
+from narrate.assemble import assemble, captions
 from narrate.engines import get_engine
 from narrate.model import Book, Break, Chapter, Chunk, Clip, Kind, Pauses, Voice
 

@@ -14,12 +14,11 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from probe import acx_problems, delivery, probe
 
-from narrate import cover, formats
-from narrate.assemble import assemble
+from narrate.assemble import assemble, cover, formats
+from narrate.assemble.formats import Output
 from narrate.cli import cli
 from narrate.engines import get_engine
 from narrate.errors import InputError
-from narrate.formats import Output
 from narrate.model import Book, Break, Chapter, Chunk, Clip, Kind, Pauses, Voice
 
 VOICE = Voice(engine="fake")

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from probe import acx_problems, built_seeds, decode_pcm, delivery, lufs_of_pcm
 
-from narrate import loudness
-from narrate.assemble import assemble
+from narrate.assemble import assemble, loudness
 from narrate.engines import get_engine
 from narrate.model import Book, Break, Chapter, Chunk, Clip, Kind, Pauses, Voice
 

@@ -10,8 +10,8 @@ from mutagen.oggopus import OggOpus
 from probe import MPV, built_seeds, mpv_chapters, quicktime_chapters
 
 from narrate.assemble import assemble
+from narrate.assemble.formats import Output
 from narrate.engines import get_engine
-from narrate.formats import Output
 from narrate.model import Book, Break, Chapter, Chunk, Clip, Kind, Pauses, Voice
 
 needs_mpv = pytest.mark.skipif(

@@ -17,8 +17,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from narrate import ffmpeg, loudness
-from narrate.formats import Output
+from narrate import ffmpeg
+from narrate.assemble import loudness
+from narrate.assemble.formats import Output
 
 _BLOCK = 1 << 20
 """Bytes per read when streaming chapter PCM to ffmpeg."""

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from narrate.mix import MixedChapter
+from narrate.assemble.mix import MixedChapter
 from narrate.model import Voice
 
 VERSION = 1

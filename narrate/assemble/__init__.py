@@ -24,12 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate import captions, cover, encode, ffmpeg, loudness, tags
+from narrate import ffmpeg
+from narrate.assemble import captions, cover, encode, loudness, tags
+from narrate.assemble.formats import Output
+from narrate.assemble.manifest import Manifest
+from narrate.assemble.mix import MixedChapter, PcmStream, mix_chapters
 from narrate.errors import InputError, OutputError
-from narrate.formats import Output
 from narrate.ingest import safe_file_name
-from narrate.manifest import Manifest
-from narrate.mix import MixedChapter, PcmStream, mix_chapters
 from narrate.model import Book, Clip, Pauses
 
 _WORK_PREFIX = ".narrate-work-"

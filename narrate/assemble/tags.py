@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.cover import image_type
+from narrate.assemble.cover import image_type
 from narrate.model import Book
 
 GENRE = "Audiobook"

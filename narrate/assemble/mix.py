@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from narrate import loudness
+from narrate.assemble import loudness
 from narrate.model import Book, Chunk, Clip, Pauses, Voice
 
 with warnings.catch_warnings():  # deprecated in 3.11-3.12, provided by audioop-lts from 3.13
