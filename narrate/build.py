@@ -7,7 +7,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate import engines
+from narrate import engines, record
 from narrate.assemble import BookFiles, assemble
 from narrate.assemble.formats import Output
 from narrate.cache import Cache
@@ -62,10 +62,22 @@ def build(
     `cache` keeps clips between runs. `on_start(plan, jobs)` is told how many synthesis jobs there are
     before any runs; `on_clip(clip, cached)` of each clip as it is made. With a `failures` list
     (--keep-going), a chunk that cannot be spoken is listed there and a short tone takes its place.
-    `output` chooses the formats and their encoding (default: m4b, chapter mp3s, playlist)."""
+    `output` chooses the formats and their encoding (default: m4b, chapter mp3s, playlist).
+
+    A book already built from the same inputs is returned as it is, unless `cache` is None: without
+    a cache the caller asked for everything to be made anew."""
+    output = output or Output()
     the_plan = plan(path, settings)
     jobs = list(the_plan.jobs(settings))
+    book = the_plan.book
+    stamp = record.fingerprint(book, jobs, settings.pauses, output)
+    if cache is not None and (done := record.finished(Path(out_dir) / book.slug, stamp)):
+        return done
     if on_start is not None:
         on_start(the_plan, len(jobs))
+    failed_before = len(failures) if failures is not None else 0
     clips = synthesize(jobs, pool, cache, on_clip, failures=failures)
-    return assemble(the_plan.book, clips, out_dir, settings.pauses, output)
+    files = assemble(book, clips, out_dir, settings.pauses, output)
+    if failures is None or len(failures) == failed_before:  # a book with stand-in tones is redone
+        record.remember(files, stamp)
+    return files

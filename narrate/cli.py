@@ -223,7 +223,8 @@ def build(
             minutes = sum(c.duration for c in files.chapters) / 60
             count = len(files.chapters)
             chapters = f"{count} chapter" + ("" if count == 1 else "s")
-            click.echo(f"{files.main}  ({chapters}, {minutes:.1f} min)")
+            kept = "" if progress.started else "; unchanged since the last build, kept"
+            click.echo(f"{files.main}  ({chapters}, {minutes:.1f} min{kept})")
     if failures:
         click.echo(
             f"{len(failures)} chunk(s) could not be spoken; a tone stands in for each:", err=True
@@ -235,21 +236,32 @@ def build(
 
 
 class Progress:
-    """click's progress bar on stderr: chunks done of total, minutes of audio made."""
+    """click's progress bar on stderr: chunks done of total, audio made, speed, time left."""
 
     def __init__(self, label: str, show: bool) -> None:
-        self.label, self.show, self.bar, self.seconds = label, show, None, 0.0
+        self.label, self.show, self.bar = label, show, None
+        self.started, self.seconds, self.began = False, 0.0, 0.0
 
     def start(self, plan, jobs: int) -> None:
+        import time
+
+        self.started, self.began = True, time.monotonic()
         if self.show:
             self.bar = click.progressbar(
                 length=jobs,
                 label=self.label,
                 file=sys.stderr,
+                show_pos=True,
                 show_eta=True,
-                item_show_func=lambda _: f"{self.seconds / 60:.1f} min of audio",
+                item_show_func=self.describe,
             )
             self.bar.__enter__()
+
+    def describe(self, _clip) -> str:
+        import time
+
+        elapsed = max(time.monotonic() - self.began, 1e-6)
+        return f"{self.seconds / 60:.1f} min of audio, {self.seconds / elapsed:.0f}x real time"
 
     def advance(self, clip, cached: bool) -> None:
         self.seconds += clip.seconds

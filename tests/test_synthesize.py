@@ -116,3 +116,30 @@ def test_keep_going_puts_a_tone_in_place_and_reports(tmp_path):
     clips = list(synthesize(bad, failures=failures))
     assert len(clips) == 3 and clips[1].pcm
     assert len(failures) == 1 and "chunk 1" in failures[0] and "no-such-voice" in failures[0]
+
+
+def test_an_unchanged_book_is_neither_spoken_nor_encoded_again(tmp_path):
+    from narrate import config
+    from narrate.build import build
+    from narrate.model import Voice
+
+    fake = {"narrator": {"engine": "fake"}, "dialogue": {"engine": "fake"}, "reader": {"engine": "fake"}}
+    settings = config.build(config.deep_merge(config.BUILTIN, fake))
+    story = tmp_path / "story.txt"
+    story.write_text('"Hello," said Ann. The end.\n', encoding="utf-8")
+    cache = Cache(tmp_path / "cache")
+    first = build(story, tmp_path / "out", settings, cache=cache)
+    stamp = first.m4b.stat().st_mtime_ns
+    clips: list = []
+    again = build(story, tmp_path / "out", settings, cache=cache, on_clip=lambda c, h: clips.append(c))
+    assert again == first and not clips and first.m4b.stat().st_mtime_ns == stamp
+    # a changed voice, a deleted file, or no cache: built again
+    changed = replace(settings, narrator=Voice(engine="fake", id="en-gb"))
+    build(story, tmp_path / "out", changed, cache=cache)
+    assert first.m4b.stat().st_mtime_ns != stamp
+    first.playlist.unlink()
+    rebuilt = build(story, tmp_path / "out", settings, cache=cache)
+    assert rebuilt.playlist.is_file()
+    stamp = rebuilt.m4b.stat().st_mtime_ns
+    build(story, tmp_path / "out", settings, cache=None)
+    assert rebuilt.m4b.stat().st_mtime_ns != stamp
