@@ -11,6 +11,7 @@ from conftest import SEEDS
 from mutagen.mp4 import MP4
 
 from narrate.cache import Cache
+from narrate.record import RECORD
 
 pytestmark = pytest.mark.e2e
 STORY = SEEDS[3]  # the shortest seed: about five minutes of audio
@@ -34,7 +35,8 @@ def assert_complete(out: Path):
     book = out / STORY.stem
     visible = {p.name for p in book.iterdir() if not p.name.startswith(".")}
     assert {f"{STORY.stem}.m4b", f"{STORY.stem}.m3u", f"01 - {STORY.stem}.mp3"} <= visible
-    assert not [p for p in book.iterdir() if p.name.startswith(".")], "work files left behind"
+    hidden = [p for p in book.iterdir() if p.name.startswith(".") and p.name != RECORD]
+    assert not hidden, "work files left behind"
     chapters = MP4(book / f"{STORY.stem}.m4b").chapters
     assert len(list(chapters)) == 1
     assert MP4(book / f"{STORY.stem}.m4b").info.length > 200
