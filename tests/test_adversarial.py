@@ -6,34 +6,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import fake_settings, fake_voices_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate import config
 from narrate.build import build
 from narrate.cli import cli
 from narrate.errors import NarrateError
 from narrate.ingest import read_book
 from narrate.model import Kind
 from narrate.segment import segment
-
-FAKE = {
-    "narrator": {"engine": "fake"},
-    "dialogue": {"engine": "fake"},
-    "reader": {"engine": "fake"},
-}
-
-
-def fake_settings():
-    return config.build(config.deep_merge(config.BUILTIN, FAKE))
-
-
-def fake_voices_file(folder: Path) -> Path:
-    path = folder / "fake.toml"
-    path.write_text(
-        '[narrator]\nengine = "fake"\n[dialogue]\nengine = "fake"\n[reader]\nengine = "fake"\n'
-    )
-    return path
 
 
 def assert_lossless(path: Path):

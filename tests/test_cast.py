@@ -92,18 +92,12 @@ def test_reader_and_narrator_keep_fixed_voices_even_when_discovered():
 
 def test_editing_one_characters_voice_changes_only_their_lines():
     """Acceptance: chunk -> voice assignments differ exactly on that character's chunks."""
-    from conftest import SEEDS
+    from conftest import SEEDS, fake_settings
 
     from narrate.build import plan
 
-    fake = {
-        "narrator": {"engine": "fake"},
-        "dialogue": {"engine": "fake"},
-        "reader": {"engine": "fake"},
-    }
-    before = plan(SEEDS[2], config.build(config.deep_merge(config.BUILTIN, fake)))
-    edited = config.deep_merge(fake, {"characters": {"Hux": {"voice": "en-us+m2", "pitch": 20}}})
-    after = plan(SEEDS[2], config.build(config.deep_merge(config.BUILTIN, edited)))
+    before = plan(SEEDS[2], fake_settings())
+    after = plan(SEEDS[2], fake_settings(characters={"Hux": {"voice": "en-us+m2", "pitch": 20}}))
     old = {j.chunk.index: j.voice for j in before.jobs(config.defaults())}
     new = {j.chunk.index: j.voice for j in after.jobs(config.defaults())}
     assert old.keys() == new.keys()

@@ -1,11 +1,10 @@
 """The command line: one actionable line and a stable exit code for every mistake, no traceback."""
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
+from conftest import SEEDS, fake_voices_file
 
 from narrate.cli import cli
 
@@ -67,7 +66,9 @@ def test_output_path_that_is_a_file(tmp_path):
     story.write_text("Once upon a time.", encoding="utf-8")
     blocker = tmp_path / "out"
     blocker.write_text("I am a file")
-    result = run("build", story, "-o", blocker, "--no-cache", "--voices", fake_voices(tmp_path))
+    result = run(
+        "build", story, "-o", blocker, "--no-cache", "--voices", fake_voices_file(tmp_path)
+    )
     assert_one_line_error(result, 5, str(blocker))
     assert blocker.read_text() == "I am a file"
 
@@ -90,19 +91,11 @@ def test_debug_shows_the_traceback(tmp_path):
     assert result.exit_code != 0 and result.exception is not None
 
 
-def fake_voices(tmp_path: Path) -> Path:
-    path = tmp_path / "fake.toml"
-    path.write_text(
-        '[narrator]\nengine = "fake"\n[dialogue]\nengine = "fake"\n[reader]\nengine = "fake"\n'
-    )
-    return path
-
-
 def test_build_with_fake_engine_names_files_after_the_story(tmp_path):
     story = tmp_path / "My Story.txt"
     story.write_text('Chapter 1\n\n"Hi," said Bo.\n\nChapter 2\n\nThe end.\n', encoding="utf-8")
     result = run(
-        "build", story, "-o", tmp_path / "out", "--voices", fake_voices(tmp_path), "--no-cache"
+        "build", story, "-o", tmp_path / "out", "--voices", fake_voices_file(tmp_path), "--no-cache"
     )
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "my-story"

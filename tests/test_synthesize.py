@@ -119,19 +119,21 @@ def test_keep_going_puts_a_tone_in_place_and_reports(tmp_path):
 
 
 def test_an_unchanged_book_is_neither_spoken_nor_encoded_again(tmp_path):
-    from narrate import config
+    from conftest import fake_settings
+
     from narrate.build import build
     from narrate.model import Voice
 
-    fake = {"narrator": {"engine": "fake"}, "dialogue": {"engine": "fake"}, "reader": {"engine": "fake"}}
-    settings = config.build(config.deep_merge(config.BUILTIN, fake))
+    settings = fake_settings()
     story = tmp_path / "story.txt"
     story.write_text('"Hello," said Ann. The end.\n', encoding="utf-8")
     cache = Cache(tmp_path / "cache")
     first = build(story, tmp_path / "out", settings, cache=cache)
     stamp = first.m4b.stat().st_mtime_ns
     clips: list = []
-    again = build(story, tmp_path / "out", settings, cache=cache, on_clip=lambda c, h: clips.append(c))
+    again = build(
+        story, tmp_path / "out", settings, cache=cache, on_clip=lambda c, h: clips.append(c)
+    )
     assert again == first and not clips and first.m4b.stat().st_mtime_ns == stamp
     # a changed voice, a deleted file, or no cache: built again
     changed = replace(settings, narrator=Voice(engine="fake", id="en-gb"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from narrate.ingest.spans import trim
 from narrate.model import Break
 from narrate.segment.lexicon import words
 
@@ -23,15 +24,6 @@ _ABBREVIATIONS = words(
     "etc no mt fr sen rep gov pres adm maj cpl ave e.g i.e cf"
 )
 _CLAUSE_PUNCT = re.compile(r"[,;:—–)]\s*|\s[-–—]+\s")
-
-
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of text[start:end] without its leading and trailing whitespace."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def first_sentence_end(text: str, start: int, end: int) -> int | None:
