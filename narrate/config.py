@@ -58,6 +58,8 @@ VOICE_KEYS: dict[str, tuple[type | tuple[type, ...], tuple[float, float] | None]
     "rate": (int, (80, 450)),
     "pitch": (int, (0, 100)),
     "volume": ((int, float), (0.0, 1.0)),
+    "speaker": ((str, int), None),
+    "sentence_silence_ms": (int, (0, 10_000)),
 }
 CHARACTER_KEYS = {**VOICE_KEYS, "aliases": (list, None)}
 READER_KEYS = {**VOICE_KEYS, "name": (str, None)}
@@ -183,6 +185,8 @@ def unknown_key(origin: str, key: str, allowed: dict, what: str, prefix: str = "
 
 def type_name(kind: type | tuple[type, ...]) -> str:
     names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
+    if kind == (str, int):
+        return "a name or a number"
     if isinstance(kind, tuple):
         return "a number"
     return names.get(kind, kind.__name__)
@@ -204,6 +208,8 @@ def voice_from(table: dict, base: Voice) -> Voice:
         keys["id"] = keys.pop("voice")
     if "volume" in keys:
         keys["volume"] = float(keys["volume"])
+    if "speaker" in keys:
+        keys["speaker"] = str(keys["speaker"])
     return replace(base, **keys)
 
 
@@ -243,7 +249,7 @@ def check_voices(settings: Settings, engine_for) -> None:
         if not engine.check_voice(voice.id):
             raise ConfigError(
                 f"{where}.voice = '{voice.id}' is not a {voice.engine} voice; "
-                f"run `narrate voices` to list them"
+                f"run `narrate voices --engine {voice.engine}` to list them"
             )
 
 

@@ -138,6 +138,10 @@ class Voice:
     """0-100 on espeak-ng; None keeps the voice's own."""
     volume: float = 1.0
     """0.0-1.0, before loudness normalisation."""
+    speaker: str | None = None
+    """Piper: a multi-speaker model's speaker, by name or number; None is its default speaker."""
+    sentence_silence_ms: int | None = None
+    """Piper: silence between the sentences of one chunk; None is the engine's default (250 ms)."""
 
 
 @dataclass(frozen=True)

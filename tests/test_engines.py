@@ -20,7 +20,7 @@ SENTENCE = "She sells sea shells by the sea shore, and the shells she sells are 
 
 
 def test_engine_names():
-    assert ENGINE_NAMES == ("pyttsx3", "fake")
+    assert ENGINE_NAMES == ("pyttsx3", "fake", "piper")
 
 
 def test_one_instance_per_process():

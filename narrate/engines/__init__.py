@@ -12,7 +12,7 @@ import os
 from narrate.engines.base import Engine, VoiceInfo
 from narrate.errors import ConfigError
 
-ENGINE_NAMES: tuple[str, ...] = ("pyttsx3", "fake")
+ENGINE_NAMES: tuple[str, ...] = ("pyttsx3", "fake", "piper")
 """Every engine name a voices config may use."""
 
 _instances: dict[str, tuple[int, Engine]] = {}
