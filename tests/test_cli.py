@@ -184,3 +184,14 @@ def test_init_writes_a_starter_that_build_accepts(tmp_path):
     assert {c.name for c in settings.characters} >= {"Hux", "Kylo Ren"}
     again = run("init", SEEDS[2], "-o", tmp_path / "v.toml")
     assert_one_line_error(again, 5, "--force")
+
+
+def test_verbose_shows_the_config_layers_highest_first(tmp_path):
+    story = tmp_path / "s.txt"
+    story.write_text("Once upon a time.", encoding="utf-8")
+    voices = fake_voices_file(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["build", str(story), "-o", str(tmp_path / "out"), "-v", "-j", "1", "--voices", str(voices)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"config (highest priority first): {voices} > built-in defaults" in result.output
