@@ -6,7 +6,7 @@ The book is made of the repository's own story text (the seeds and the clean-nov
 tests/gold), repeated into chapters until it is `--chars` long: paragraphs, dialogue and names as in
 real input. Baselines over the same text:
 - a plain `re.finditer` sentence split, the least work any segmenter does;
-- discovering the characters alone (narrate.segment.attribute.discover).
+- discovering the characters alone (narrate.segment.characters.discover).
 Prints characters per second and the ratios. Nothing here asserts a time.
 """
 
@@ -22,8 +22,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from narrate import attribute  # noqa: E402
 from narrate.model import Block, Book, Chapter, Kind  # noqa: E402
+from narrate.segment import characters as cast_discovery  # noqa: E402
 from narrate.segment import segment  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"”’']*\s*")
@@ -57,7 +57,7 @@ def make_book(chars: int) -> Book:
 def best_of(repeat: int, fn, *args) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(repeat):
-        attribute.discover.cache_clear()
+        cast_discovery.discover.cache_clear()
         start = time.perf_counter()
         result = fn(*args)
         best = min(best, time.perf_counter() - start)
@@ -75,7 +75,7 @@ def main() -> None:
     split_s, sentences = best_of(
         args.repeat, lambda t: sum(1 for _ in SENTENCE.finditer(t)), book.text
     )
-    discover_s, _ = best_of(args.repeat, attribute.discover, book)
+    discover_s, _ = best_of(args.repeat, cast_discovery.discover, book)
     segment_s, chunks = best_of(args.repeat, segment, book)
     dialogue = sum(1 for c in chunks if c.kind is Kind.DIALOGUE)
 

@@ -228,7 +228,7 @@ def test_a_role_brought_on_as_someone_new_is_not_the_latest_named_man():
         "The old gentleman in the corner put down his newspaper.",
         '"You are his son?" said the old gentleman.',
     )
-    assert got == ["Jonas", "the gentleman"]
+    assert got == ["Jonas", "the old gentleman"]
 
 
 def test_full_name_in_narration_and_mister_in_tags_are_one_man():
@@ -492,3 +492,56 @@ def test_an_unknown_answer_between_two_lines_of_one_speaker_is_the_partners():
         '"I do not," said Catherine.',
     )
     assert lines[1] == "Catherine"
+
+
+# First-person kin, strangers by role, a title spoken of ---------------------------------------
+
+
+def test_my_mother_asked_is_the_mother_and_said_he_after_my_father_is_him():
+    got = speakers(
+        "My father was a grave and wise man, and I was often with him. I went to see him.",
+        '"Robin," said he, "why would you leave?"',
+        '"I have a mind to see the world," I answered.',
+        "I went out. My mother was in the kitchen, and I stood by her.",
+        '"What did he say to you?" my mother asked.',
+    )
+    assert got == ["my father", "my father", NARRATOR, "my mother"]
+
+
+def test_two_strangers_told_apart_by_their_adjectives_keep_them():
+    got = speakers(
+        "A young man was drinking by the stove, and an old woman sat knitting in the corner.",
+        '"He is out peddling his head," said the young man.',
+        '"Hold your tongue," said the old woman.',
+        '"I meant no harm," said the man.',
+    )
+    assert got == ["the young man", "the old woman", "the young man"]
+
+
+def test_a_captain_named_only_in_speech_is_not_the_captain_in_the_room():
+    got = speakers(
+        "The captain came in out of the rain and sat by the fire.",
+        '"Ship with Captain Bildad," said the captain.',
+    )
+    assert got == ["the captain"]
+
+
+def test_a_role_calling_out_in_the_narration_says_the_untagged_line_after_it():
+    got = speakers(
+        "The landlord stood behind the bar.",
+        '"A bed?" said the landlord.',
+        "The door burst open. The captain was shouting for grog before he had shut it.",
+        '"Grog! Grog, I say!"',
+    )
+    assert got == ["the landlord", "the captain"]
+
+
+def test_his_after_a_subject_of_untold_gender_is_that_subject():
+    got = speakers(
+        "Mr. Micawber went downstairs.",
+        "There was a knock, and Uriah Heep came in, writhing, with his long hands together.",
+        '"I hope I don\'t intrude," said Uriah.',
+        "Peggotty looked at him.",
+        '"I beg your pardon, ma\'am," said he.',
+    )
+    assert got == ["Uriah Heep", "Uriah Heep"]

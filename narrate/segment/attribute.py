@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from narrate.model import Book, Character, Chunk, Kind
-from narrate.segment.characters import discover
+from narrate.segment.characters import TITLES, discover
 from narrate.segment.evidence import (
     BEAT_AFTER,
     BEAT_BEFORE,
@@ -195,6 +195,9 @@ class _Attribution(Turns):
         span = self.spans[k]
         if span.paragraph in (self.quotes[i - 1].paragraph, self.quotes[i].paragraph):
             return []
+        calling = self._calling_out(span)
+        if calling:
+            return [Evidence(calling, PARAGRAPH_BEAT, "calling-out")]
         for m in self.span_mentions.get(k, []):
             if not m.subject or m.who is None:
                 continue
@@ -206,6 +209,38 @@ class _Attribution(Turns):
                 return []  # `Mr. Bennet made no answer.`: his turn, passed
             return [Evidence(m.who, PARAGRAPH_BEAT, "paragraph-beat")]
         return self._arrival(span)
+
+    def _calling_out(self, span: Span) -> str | None:
+        """`The captain was shouting for grog.` / `"Grog! Grog, I say!"`: a role the paragraph's
+        last sentence has making a noise (a speech verb) says the untagged line after it. Only a
+        role: a name or pronoun there is weighed by the rest of _paragraph_beat."""
+        text = self.text
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, span.start, span.end - 1)]
+        start = span.start
+        for end in reversed(ends):
+            if text[end : end + 1].isspace():
+                start = end
+                break
+        while start < span.end and text[start].isspace():
+            start += 1
+        m = _ROLE_SUBJECT.match(text, start, span.end)
+        if m is None:
+            return None
+        first, second = m.group(1), m.group(2)
+        known = self._description(first) or (second and self._description(second, first))
+        noun = first
+        if not known and second and role_gender(second):
+            noun = second
+        if not (known or role_gender(noun) or noun in TITLES):
+            return None
+        rest = text[m.end() : span.end]
+        if not any(w in SPEECH_VERBS for w in _WORD.findall(rest)):
+            return None
+        if known:
+            return known
+        description = f"the {first} {noun}" if noun == second else f"the {noun}"
+        self.descriptions.add(description)
+        return description
 
     def _arrival(self, span: Span) -> list[Evidence]:
         """`A boy came running along the quay, calling out to the old man.` / `"Grandfer!…"`: a
@@ -233,8 +268,9 @@ class _Attribution(Turns):
             # a spouse the text never names (`Mrs. Bennet`) still needs a gender for `she`
             self.resolver.learned.setdefault(spouse, role.gender or "")
             return Evidence(spouse, PRONOUN_TAG, "spouse-tag")
-        if f"the {role.noun}" in self.descriptions:
-            return Evidence(f"the {role.noun}", PRONOUN_TAG, "description-tag")
+        known = self._description(role.noun, role.adjectives)
+        if known:
+            return Evidence(known, PRONOUN_TAG, "description-tag")
         if role.gender and not self._new_person(i, role.noun):
             # a role is rarely the one who just spoke: `"…," returned the nephew` answers Scrooge
             previous = {self.speakers[i - 1]} if i and self.speakers[i - 1] else set()
@@ -252,10 +288,22 @@ class _Attribution(Turns):
             if who or role.article != "the":
                 return Evidence(who, PRONOUN_TAG, "role-tag")
         if role.article in ("the", "this", "that"):
-            description = f"the {role.noun}"
+            description = " ".join(("the", role.adjectives, role.noun)).replace("  ", " ")
             self.descriptions.add(description)
             return Evidence(description, PRONOUN_TAG, "description-tag")
         return None
+
+    def _description(self, noun: str, adjectives: str = "") -> str | None:
+        """The role speaker `the <adjectives> <noun>` already is: the same words, else (`said the
+        man` after `the young man`) the one role speaker with that noun. `the old woman` and `the
+        young woman` in one room are two people; `the man` alone is whichever man is the role."""
+        exact = " ".join(("the", adjectives, noun)) if adjectives else f"the {noun}"
+        if exact in self.descriptions:
+            return exact
+        if adjectives:
+            return None
+        same = [d for d in self.descriptions if d.endswith(f" {noun}")]
+        return same[0] if len(same) == 1 else None
 
     def _role_beat(self, i: int, span: Span, strength: float) -> list[Evidence]:
         """`The thin lady sniffed.`: a role as the subject of a sentence beside the quote, when it
@@ -266,9 +314,11 @@ class _Attribution(Turns):
             after = m.end(2 if noun == second else 1)
             if not self.text[after : after + 2].strip(" ")[:1].islower():
                 continue
-            description = f"the {noun}"
-            if description in self.descriptions:
-                return [Evidence(description, strength, "role-beat")]
+            adjective = first if noun == second else ""
+            known = self._description(noun, adjective)
+            if known:
+                return [Evidence(known, strength, "role-beat")]
+            description = f"the {adjective} {noun}" if adjective else f"the {noun}"
             gender = role_gender(noun)
             if gender and m.start() == span.start:
                 new = self._new_person(i, noun)

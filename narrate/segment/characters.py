@@ -19,7 +19,7 @@ from typing import NamedTuple
 from narrate.model import Book, Kind
 from narrate.segment.lexicon import PRONOUN_RE, SPEECH_VERBS, words
 
-_TITLES: dict[str, str | None] = {
+TITLES: dict[str, str | None] = {
     **dict.fromkeys(
         words(
             "mr mister sir lord king prince duke earl count baron father uncle "
@@ -179,7 +179,7 @@ def discover(book: Book) -> Cast:
         word
         for word, (mid, initial, speech, the, prep) in stats.items()
         if re.split("['’]", word.lower())[0] not in _STOP
-        and word.lower() not in _TITLES
+        and word.lower() not in TITLES
         and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
         and lower[word.lower()] * 3 <= mid + speech
         and the * 2 < mid + initial
@@ -202,7 +202,7 @@ def discover(book: Book) -> Cast:
             surface = title.word + ("." if text[title.end : title.end + 1] == "." else "")
             titled[(title.word.lower(), surface, name)] += 1
     for role, count in roles.items():
-        if role[-1].lower() not in _TITLES:
+        if role[-1].lower() not in TITLES:
             forms[role] += count
             bare.add(role)
     return _build_cast(forms, titled, bare, roles)
@@ -290,7 +290,7 @@ def _names(
             group.append(tokens[k])
         k += 1
         j = 0
-        while j < len(group) and group[j].word.lower() in _TITLES:
+        while j < len(group) and group[j].word.lower() in TITLES:
             j += 1
         if len(group) == 1 and group[0].word in kin:
             yield None, (group[0].word,)  # `Mother laughed.`: no title here, a name
@@ -303,7 +303,7 @@ def _names(
             # beside a title or a known name a word needs less evidence of being a name:
             # `Mr. Collins` and `Claire Dunn` once are enough
             base = re.split("['’]", t.word.lower())[0]
-            relaxed = anchored and base not in _STOP and base not in _TITLES and not lower[base]
+            relaxed = anchored and base not in _STOP and base not in TITLES and not lower[base]
             relaxed = relaxed and (n > 0 or not t.initial or title is not None)
             if t.word in candidates or relaxed:
                 run.append(t.word)
@@ -344,7 +344,7 @@ def _build_cast(
 
     title_genders: dict[tuple[str, ...], set[str | None]] = defaultdict(set)
     for title, _, form in titled:
-        title_genders[form].add(_TITLES[title])
+        title_genders[form].add(TITLES[title])
         if title in _MARRIED_WOMAN or title == "miss":
             # Mrs. and Miss Thorpe are mother and daughter: two people, as Mr. and Mrs. are
             title_genders[form].add(title.replace("missus", "mrs"))
@@ -396,7 +396,7 @@ def _build_cast(
             names.setdefault(surface, person.name)
     for role, count in roles.items():
         word = role[-1]
-        if word.lower() not in _TITLES:
+        if word.lower() not in TITLES:
             continue
         # `the Count`: the one titled person, else a character of its own
         found = names.get(word) or names.get(f"the {word.lower()}")
@@ -410,7 +410,7 @@ def _build_cast(
             names.setdefault(surface, found)
     by_name = {p.name: p for p in people.values()}
     genders = {name: _gender(p) for name, p in by_name.items()}
-    return Cast(by_name, names, genders, {}, _mention_pattern(names))
+    return Cast(by_name, names, genders, {}, mention_pattern(names))
 
 
 def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
@@ -418,7 +418,7 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-def _mention_pattern(names: dict[str, str]) -> re.Pattern[str]:
+def mention_pattern(names: dict[str, str]) -> re.Pattern[str]:
     # (?!) never matches: a book with no names still has the groups
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
     name_part = f"(?P<name>{alternatives})(?P<poss>['’]s)?(?!\\w)"
@@ -429,6 +429,6 @@ def _gender(person: Person) -> str | None:
     """The gender its titles say (Mr., Mrs., Lady), if any."""
     titled: Counter[str] = Counter()
     for title, count in person.titles.items():
-        if _TITLES[title]:
-            titled[_TITLES[title]] += count
+        if TITLES[title]:
+            titled[TITLES[title]] += count
     return titled.most_common(1)[0][0] if titled else None

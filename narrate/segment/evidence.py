@@ -173,6 +173,8 @@ class Role(NamedTuple):
     gender: str | None
     determiner: int
     """Offset of the article: where a possessive pronoun's mention is."""
+    adjectives: str = ""
+    """`young` in `the young man`: what tells two men in one room apart."""
 
 
 def read_role(text: str, span: Span) -> Role | None:
@@ -200,7 +202,8 @@ def read_role(text: str, span: Span) -> Role | None:
         return None
     if not verb_first and not (k + 1 < len(rest) and rest[k + 1][0] in SPEECH_VERBS):
         return None
-    return Role(rest[0][0], noun, role_gender(noun), rest[0][1])
+    adjectives = " ".join(word for word, _ in rest[1:k])
+    return Role(rest[0][0], noun, role_gender(noun), rest[0][1], adjectives)
 
 
 _SPOUSES = words("wife lady husband")

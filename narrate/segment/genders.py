@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from narrate.model import Book
-from narrate.segment.characters import KIN_NAMES, Cast, discover
+from narrate.segment.characters import KIN_NAMES, Cast, discover, mention_pattern
 from narrate.segment.lexicon import NARRATOR, NICKNAMES, words
 from narrate.segment.quotes import Span
 
@@ -65,6 +65,7 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
     text = book.text
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     mentions: Counter[str] = Counter()
+    by_title: Counter[str] = Counter()
     for k, span in enumerate(spans):
         following = spans[k + 1] if k + 1 < len(spans) else None
         if following is not None and following.paragraph != span.paragraph:
@@ -75,6 +76,8 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
                 continue
             who = cast.names[m.group("name")]
             mentions[who] += 1
+            if m.group("name") not in cast.people[who].aliases | {who}:
+                by_title[who] += 1  # `the captain` for Captain Bildad: not his name
             subject = _search(_SUBJECT_PRONOUN, text, m.end(), span, following)
             if subject:
                 counts[who]["male" if subject.group(1).lower() == "he" else "female"] += 2
@@ -83,6 +86,7 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
                 word = other.group(1).lower()
                 gender = "male" if word in ("his", "himself") else "female"
                 counts[who][gender] += 0.5 if word == "her" else 1
+    cast = _unname_titles(cast, mentions, by_title)
     genders = {}
     for name in cast.people:
         if name in KIN_NAMES:  # `Mother` says her gender as a title would
@@ -107,6 +111,27 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
             for gender in ("male", "female"):
                 dominant.setdefault(gender, name)
     return replace(cast, genders=genders, dominant=dominant, narrated=mentions)
+
+
+def _unname_titles(cast: Cast, mentions: Counter[str], by_title: Counter[str]) -> Cast:
+    """`The captain was shouting for grog` where `Captain Bildad` turns up only in the speech: the
+    title names its one bearer (`the captain`) only when the narration names them too; otherwise
+    the captain in the room is somebody else, a role of their own."""
+    strays = {
+        who
+        for who in by_title
+        if mentions[who] == by_title[who] and cast.people.get(who) is not None
+    }
+    if not strays:
+        return cast
+    names = {
+        surface: who
+        for surface, who in cast.names.items()
+        if who not in strays or surface in cast.people[who].aliases | {who}
+    }
+    for who in strays:
+        mentions[who] = 0
+    return replace(cast, names=names, mention=mention_pattern(names))
 
 
 _FIRST_PERSON = words("I me my myself Me My Myself")

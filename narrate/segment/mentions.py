@@ -10,12 +10,15 @@ import re
 from typing import NamedTuple
 
 from narrate.segment.characters import Cast
-from narrate.segment.lexicon import PREPOSITIONS, PRONOUNS, YOU, role_gender, words
+from narrate.segment.lexicon import NARRATOR, PREPOSITIONS, PRONOUNS, YOU, role_gender, words
 from narrate.segment.quotes import Span
 
 _MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
 _SPOUSE_NOUN = re.compile(r"\s+(wife|husband)\b")
 """After his/her: `his wife met him`, a mention of the spouse."""
+_PARENT_NOUN = re.compile(r"\s+(father|mother)\b(?!['’]s)")
+"""After a narrator's `my`: `my father was a grave man`, a character the text never names (a
+first-person narrator calls their parents so; `said my mother` is her line, not the narrator's)."""
 
 
 def spouse_of(cast: Cast, name: str | None, gender: str) -> str | None:
@@ -97,6 +100,13 @@ class Resolver:
                 who = spouse_of(cast, who, gender)
                 if who:
                     mention = Mention(m.start(), spouse.end(), who, "name", subject, gender)
+            elif who == NARRATOR and form == "possessive":
+                parent = _PARENT_NOUN.match(text, m.end())
+                if parent:
+                    gender = role_gender(parent.group(1))
+                    subject = first or _name_is_subject(text, m.start(), parent.end(), span)
+                    who = f"my {parent.group(1)}"
+                    mention = Mention(m.start(), parent.end(), who, "name", subject, gender)
             subordinate = (
                 subject
                 and any(f.subject for f in found)
@@ -125,7 +135,7 @@ class Resolver:
     def gender(self, who: str | None) -> str | None:
         if not who:
             return None
-        role = role_gender(who.removeprefix("the ")) if who.startswith("the ") else None
+        role = role_gender(who.split(" ", 1)[1]) if who.startswith(("the ", "my ")) else None
         return self.learned.get(who) or self.cast.gender(who) or role
 
     def _note(self, m: Mention, salient: bool = True) -> None:
@@ -145,6 +155,12 @@ class Resolver:
             same = [m for m in same if m.form == "possessive"]
         if same:
             return same[-1].who
+        untold = [m.who for m in found if m.subject and m.form == "name" and not self.gender(m.who)]
+        if untold and untold[-1] in self.cast.people:
+            # `Uriah Heep came in, with his long hands`: the subject before it in the span, whose
+            # gender the text has not told till now, rather than a man from a page back
+            self.learned[untold[-1]] = gender
+            return untold[-1]
         who = self.last_subject.get(gender) or self.last_any.get(gender)
         unknown = self.last_subject.get(None)
         if who is None and unknown in self.cast.people:
