@@ -13,6 +13,7 @@ from narrate.assemble.formats import Output
 from narrate.cache import Cache
 from narrate.cast import Cast
 from narrate.config import Settings
+from narrate.errors import InputError
 from narrate.ingest import read_book
 from narrate.model import Book, Chunk, Clip
 from narrate.segment import segment
@@ -51,12 +52,14 @@ def build(
     path: Path,
     out_dir: Path,
     settings: Settings,
+    *,
     pool: Executor | None = None,
     cache: Cache | None = None,
     on_start: Callable[[Plan, int], None] | None = None,
     on_clip: Callable[[Clip, bool], None] | None = None,
     failures: list[str] | None = None,
     output: Output | None = None,
+    claimed: dict[str, Path] | None = None,
 ) -> BookFiles:
     """Narrate the story at `path` into `out_dir/<slug>/`. `pool` runs synthesis (inline when None);
     `cache` keeps clips between runs. `on_start(plan, jobs)` is told how many synthesis jobs there are
@@ -65,11 +68,18 @@ def build(
     `output` chooses the formats and their encoding (default: m4b, chapter mp3s, playlist).
 
     A book already built from the same inputs is returned as it is, unless `cache` is None: without
-    a cache the caller asked for everything to be made anew."""
+    a cache the caller asked for everything to be made anew. `claimed` maps the output folders of
+    the stories built so far in one run to their files, so two stories with one title cannot
+    overwrite each other."""
     output = output or Output()
     the_plan = plan(path, settings)
     jobs = list(the_plan.jobs(settings))
     book = the_plan.book
+    if claimed is not None and (other := claimed.setdefault(book.slug, path)) != path:
+        raise InputError(
+            f"{path} and {other} would both be written to {Path(out_dir) / book.slug}; "
+            "give one a different title, or build them with different -o folders"
+        )
     stamp = record.fingerprint(book, jobs, settings.pauses, output)
     if cache is not None and (done := record.finished(Path(out_dir) / book.slug, stamp)):
         return done

@@ -8,20 +8,23 @@ by a crash or a full disk is detected and synthesized again, never played.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
+import re
 import struct
-import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from narrate.errors import OutputError
+from narrate.files import write_atomic
 from narrate.model import Voice
 
 MAGIC = b"NRC1"
 HEADER = struct.Struct("<4sIQI")  # magic, sample rate, PCM length, crc32 of the PCM
+ENTRY = re.compile(r"[0-9a-f]{64}\.pcm|\.tmp-\w+")
 
 
 def default_dir() -> Path:
@@ -59,38 +62,38 @@ class Cache:
 
     def put(self, key: str, pcm: bytes, sample_rate: int) -> None:
         path = self.path(key)
+        header = HEADER.pack(MAGIC, sample_rate, len(pcm), zlib.crc32(pcm))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(HEADER.pack(MAGIC, sample_rate, len(pcm), zlib.crc32(pcm)))
-                    f.write(pcm)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(path, header + pcm)
         except OSError as e:
             raise OutputError(
                 f"cannot write the cache at {self.folder}: {e.strerror}; "
                 "free some space, pass --cache-dir, or use --no-cache"
             ) from None
 
+    def entries(self) -> Iterator[Path]:
+        """The cache's own files (entries and leftover temporary files), and nothing else: a
+        --cache-dir pointed at a folder of the user's must never lose their files."""
+        try:
+            for sub in self.folder.glob("[0-9a-f][0-9a-f]"):
+                if sub.is_dir():
+                    yield from (p for p in sub.iterdir() if p.is_file() and ENTRY.fullmatch(p.name))
+        except OSError as e:
+            raise OutputError(f"cannot read the cache at {self.folder}: {e.strerror}") from None
+
     def info(self) -> tuple[int, int]:
         """(entries, bytes)."""
-        count = size = 0
-        for entry in self.folder.glob("*/*.pcm"):
-            count += 1
-            size += entry.stat().st_size
-        return count, size
+        sizes = [p.stat().st_size for p in self.entries() if p.suffix == ".pcm"]
+        return len(sizes), sum(sizes)
 
     def clear(self) -> int:
         """Remove every entry; returns how many there were."""
         removed = 0
-        for entry in self.folder.glob("*/*"):
+        for entry in list(self.entries()):
             entry.unlink(missing_ok=True)
             removed += entry.suffix == ".pcm"
-        for sub in self.folder.glob("*"):
-            if sub.is_dir():
-                sub.rmdir()
+        for sub in self.folder.glob("[0-9a-f][0-9a-f]"):
+            with contextlib.suppress(OSError):
+                sub.rmdir()  # only when nothing else is in it
         return removed

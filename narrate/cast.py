@@ -34,7 +34,8 @@ class Role:
     lines: int
     voice: Voice
     source: str
-    """"config", "auto", or "default" (narrator, reader, unknown speakers)."""
+    """"config", "auto", "dialogue" (no voice left to cast automatically: the dialogue voice), or
+    "default" (the fixed roles: narrator, reader, unknown speakers)."""
 
 
 class Cast:
@@ -64,7 +65,7 @@ class Cast:
                 return voice, "config"
         pool = self.pools.get(character.gender) or self.pools[None]
         if not pool:
-            return self.settings.dialogue, "default"
+            return self.settings.dialogue, "dialogue"
         digest = hashlib.sha256(character.name.casefold().encode()).digest()
         return pool[int.from_bytes(digest[:8], "big") % len(pool)], "auto"
 

@@ -205,21 +205,25 @@ def build(
     cache = None if no_cache else open_cache(cache_dir)
     show = not quiet and sys.stderr.isatty()
     failures: list[str] | None = [] if keep_going else None
+    claimed: dict[str, Path] = {}
     with executor(jobs or os.cpu_count() or 1) as pool:
         for number, story in enumerate(stories, 1):
             progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
-            files = build_book(
-                story,
-                out_dir,
-                settings,
-                pool,
-                cache,
-                progress.start,
-                progress.advance,
-                failures,
-                output,
-            )
-            progress.finish()
+            try:
+                files = build_book(
+                    story,
+                    out_dir,
+                    settings,
+                    pool=pool,
+                    cache=cache,
+                    on_start=progress.start,
+                    on_clip=progress.advance,
+                    failures=failures,
+                    output=output,
+                    claimed=claimed,
+                )
+            finally:
+                progress.finish()  # so an error is printed on a line of its own
             minutes = sum(c.duration for c in files.chapters) / 60
             count = len(files.chapters)
             chapters = f"{count} chapter" + ("" if count == 1 else "s")
@@ -242,13 +246,13 @@ class Progress:
         self.label, self.show, self.bar = label, show, None
         self.started, self.seconds, self.began = False, 0.0, 0.0
 
-    def start(self, plan, jobs: int) -> None:
+    def start(self, plan, total: int) -> None:
         import time
 
         self.started, self.began = True, time.monotonic()
         if self.show:
             self.bar = click.progressbar(
-                length=jobs,
+                length=total,
                 label=self.label,
                 file=sys.stderr,
                 show_pos=True,
@@ -311,7 +315,7 @@ def segment(file, fmt, spoken, voices_file, narrator_voice, rate, reader_name, s
                 record["speech"] = say(chunk) if chunk.spoken else ""
             click.echo(json.dumps(record, ensure_ascii=False))
         return
-    width = shutil_width()
+    width = terminal_width()
     click.echo(f"{'ch':>3} {'#':>5}  {'kind':<9} {'speaker':<16} text")
     for chunk in chunks:
         text = (say(chunk) if say else chunk.text) if chunk.spoken else f"({chunk.text})"
@@ -321,7 +325,7 @@ def segment(file, fmt, spoken, voices_file, narrator_voice, rate, reader_name, s
         click.echo(line[:width])
 
 
-def shutil_width() -> int:
+def terminal_width() -> int:
     import shutil
 
     return max(60, shutil.get_terminal_size((120, 24)).columns)
@@ -376,6 +380,7 @@ def init(file, target, force, voices_file, narrator_voice, rate, reader_name, sp
     from narrate.build import plan
     from narrate.config import starter_toml
     from narrate.errors import OutputError
+    from narrate.files import write_atomic
 
     settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
     the_plan = plan(file, settings)
@@ -385,7 +390,7 @@ def init(file, target, force, voices_file, narrator_voice, rate, reader_name, sp
     text = starter_toml(the_plan.book.title, the_plan.cast.roles())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_atomic(target, text.encode())
     except OSError as e:
         raise OutputError(f"cannot write {target}: {e.strerror}") from None
     click.echo(f"wrote {target}; edit it, then: narrate build {file} --voices {target}")

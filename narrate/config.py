@@ -130,6 +130,10 @@ def read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the voices file as UTF-8") from None
+    except OSError as e:
+        raise ConfigError(
+            f"{path}: cannot read it ({e.strerror}); check the --voices path"
+        ) from None
 
 
 def validate(data: dict, origin: str) -> None:
@@ -153,6 +157,8 @@ def validate(data: dict, origin: str) -> None:
                         raise ConfigError(f'{origin}: characters."{name}".aliases must be names')
         elif section == "pronunciations":
             for word, spoken in value.items():
+                if not word.strip():
+                    raise ConfigError(f"{origin}: pronunciations has an empty word; remove it")
                 if not isinstance(spoken, str):
                     raise ConfigError(
                         f'{origin}: pronunciations.{word} must be a string, like "Kai-low"'
@@ -265,7 +271,7 @@ def starter_toml(title: str, roles) -> str:
     fixed = {r.name: r for r in roles if r.source == "default"}
     for section, role in (("narrator", "narrator"), ("reader", "you")):
         voice = fixed[role].voice
-        lines += [f"[{section}]", f'voice = "{voice.id}"', f"rate = {voice.rate}"]
+        lines += [f"[{section}]", f"voice = {toml_string(voice.id)}", f"rate = {voice.rate}"]
         if section == "reader":
             lines.append('# name = "Alex"   # spoken where the text says y/n')
         lines.append("")

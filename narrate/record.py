@@ -11,15 +11,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from narrate import __version__, cache, engines
+from narrate import __version__
 from narrate.assemble import BookFiles, ChapterFile
 from narrate.assemble.formats import Output
+from narrate.files import write_atomic
 from narrate.model import Book, Pauses
 from narrate.synthesize import Job
 
@@ -30,11 +29,7 @@ def fingerprint(book: Book, jobs: Sequence[Job], pauses: Pauses, output: Output)
     def digest(data: bytes | None) -> str | None:
         return hashlib.sha256(data).hexdigest() if data else None
 
-    chunks = []
-    for job in jobs:
-        engine = engines.get_engine(job.voice.engine)
-        key = cache.key(engine.name, engine.version, job.voice, job.text)
-        chunks.append([key, job.chunk.chapter, str(job.chunk.brk)])
+    chunks = [[job.key(), job.chunk.chapter, str(job.chunk.brk)] for job in jobs]
     choices = {f.name: getattr(output, f.name) for f in fields(output) if f.name != "cover"}
     blob = json.dumps(
         {
@@ -57,7 +52,7 @@ def finished(folder: Path, expected: str) -> BookFiles | None:
         data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
         if data["fingerprint"] != expected:
             return None
-        files = from_json(data["files"])
+        files = from_json(data["files"], folder)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     paths = [files.manifest, files.m4b, files.opus, files.playlist, files.cover]
@@ -70,19 +65,26 @@ def remember(files: BookFiles, fingerprint: str) -> None:
     """Write the record atomically; a build that cannot is simply not skipped next time."""
     text = json.dumps({"fingerprint": fingerprint, "files": to_json(files)}, indent=1)
     with contextlib.suppress(OSError):
-        fd, tmp = tempfile.mkstemp(dir=files.folder, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, files.folder / RECORD)
+        write_atomic(files.folder / RECORD, text.encode())
 
 
 def to_json(files: BookFiles) -> dict:
-    return json.loads(json.dumps(asdict(files), default=str))
+    """The files by name: a book folder keeps its record valid wherever it is built from."""
+
+    def name(value):
+        return value.name if isinstance(value, Path) else value
+
+    data = asdict(files)
+    data.pop("folder")
+    for chapter in data["chapters"]:
+        chapter["mp3"] = name(chapter["mp3"])
+        chapter["captions"] = [name(p) for p in chapter["captions"]]
+    return {key: name(value) for key, value in data.items()}
 
 
-def from_json(data: dict) -> BookFiles:
+def from_json(data: dict, folder: Path) -> BookFiles:
     def path(value):
-        return None if value is None else Path(value)
+        return None if value is None else folder / value
 
     chapters = tuple(
         ChapterFile(
@@ -91,14 +93,14 @@ def from_json(data: dict) -> BookFiles:
             start=c["start"],
             duration=c["duration"],
             mp3=path(c["mp3"]),
-            captions=tuple(Path(p) for p in c["captions"]),
+            captions=tuple(folder / p for p in c["captions"]),
         )
         for c in data["chapters"]
     )
     return BookFiles(
-        folder=Path(data["folder"]),
+        folder=folder,
         chapters=chapters,
-        manifest=Path(data["manifest"]),
+        manifest=folder / data["manifest"],
         m4b=path(data["m4b"]),
         opus=path(data["opus"]),
         playlist=path(data["playlist"]),

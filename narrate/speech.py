@@ -93,7 +93,9 @@ def to_speech(
     text = NUMBER.sub(lambda m: number_words(int(m.group(1).replace(",", ""))), text)
     text = ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     for written, spoken in pronunciations:
-        text = lexicon_pattern(written).sub(spoken, text)
+        text = lexicon_pattern(written).sub(
+            lambda _, said=spoken: said, text
+        )  # literal, not a template
     text = text.translate({ord(q): " " for q in QUOTES})
     text = strip_single_quotes(text)
     text = SPACES.sub(" ", text)

@@ -34,6 +34,11 @@ class Job:
     text: str
     """The words to say (speech.to_speech of the chunk's text), never empty."""
 
+    def key(self) -> str:
+        """The cache key: everything that decides the sound."""
+        engine = get_engine(self.voice.engine)
+        return clip_cache.key(engine.name, engine.version, self.voice, self.text)
+
 
 def speak(job: Job) -> tuple[bytes, int]:
     """(pcm, sample_rate) for one job, in whichever process runs it. Any failure becomes an
@@ -52,7 +57,7 @@ class InlineExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as e:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as e:  # handed to the caller through the future; Ctrl-C is not caught
             future.set_exception(e)
         return future
 
@@ -98,9 +103,14 @@ class SpeechPool(Executor):
             self.processes.add(process)
         return process, parent
 
-    def stop_worker(self, process, conn) -> None:
+    def stop_worker(self, process, conn, now: bool = False) -> None:
+        """Close a worker's pipe and let it finish (its engine removes its temporary files), or kill
+        it `now`: it hangs, or the user pressed Ctrl-C."""
         conn.close()
-        process.kill()
+        if not now:
+            process.join(timeout=2)
+        if process.is_alive():
+            process.kill()
         process.join()
         with self.lock:
             self.processes.discard(process)
@@ -124,7 +134,7 @@ class SpeechPool(Executor):
                         raise SpeechTimeout(f"no answer in {self.timeout:g} s")
                     ok, value = conn.recv()
                 except (SpeechTimeout, EOFError, OSError) as e:
-                    self.stop_worker(process, conn)
+                    self.stop_worker(process, conn, now=True)
                     process = conn = None
                     if attempt == self.retries:
                         reason = e if isinstance(e, SpeechTimeout) else "the speech worker died"
@@ -242,8 +252,7 @@ def synthesize(
     for job in jobs:
         key = hit = None
         if cache is not None:
-            engine = get_engine(job.voice.engine)
-            key = clip_cache.key(engine.name, engine.version, job.voice, job.text)
+            key = job.key()
             hit = cache.get(key)
         future = None if hit is not None else pool.submit(speak, job)
         pending.append((job, key, future, hit))

@@ -154,3 +154,32 @@ def test_segment_jsonl_round_trips_unicode(tmp_path):
     for line in result.output.splitlines():
         row = json.loads(line)
         assert decoded[row["start"] : row["end"]] == row["text"]
+
+
+def test_two_stories_with_one_title_never_overwrite_each_other(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "two").mkdir(exist_ok=True)
+        (tmp_path / "two" / name).write_text("Title: Same\n\nOnce upon a time.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(tmp_path / "two"), "-o", str(tmp_path / "out"), "-j", "1", "--voices"]
+        + [str(fake_voices_file(tmp_path))],
+    )
+    assert result.exit_code == 2
+    last = result.output.strip().splitlines()[-1]
+    assert "would both be written to" in last and "a.txt" in last and "b.txt" in last
+
+
+def test_a_path_the_system_refuses_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / ("x" * 300))])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_pronunciations_are_literal_text(tmp_path):
+    from narrate.speech import to_speech
+
+    assert (
+        to_speech("Bo said hi.", pronunciations=[("Bo", r"B\\o \1 \g<0>")])
+        == r"B\\o \1 \g<0> said hi."
+    )

@@ -145,3 +145,18 @@ def test_an_unchanged_book_is_neither_spoken_nor_encoded_again(tmp_path):
     stamp = rebuilt.m4b.stat().st_mtime_ns
     build(story, tmp_path / "out", settings, cache=None)
     assert rebuilt.m4b.stat().st_mtime_ns != stamp
+
+
+def test_cache_clear_never_touches_files_that_are_not_its_own(tmp_path):
+    folder = tmp_path / "mine"
+    (folder / "Documents").mkdir(parents=True)
+    (folder / "ab").mkdir()
+    thesis = folder / "Documents" / "thesis.txt"
+    thesis.write_text("years of work")
+    note = folder / "ab" / "note.txt"
+    note.write_text("also mine")
+    cache = Cache(folder)
+    list(synthesize(jobs(2), cache=cache))
+    assert cache.info()[0] == 2
+    assert cache.clear() == 2
+    assert thesis.read_text() == "years of work" and note.read_text() == "also mine"

@@ -90,7 +90,8 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
-        if path.is_dir():
+        kind = _kind(path)
+        if kind == "folder":
             files = _stories_in(path)
             if not files:
                 known = ", ".join(sorted(READERS))
@@ -98,7 +99,7 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
                     f"{path}: no story files ({known}) in this folder; "
                     "add one or name a story file directly"
                 )
-        elif path.is_file():
+        elif kind == "file":
             head = _head(path)
             known = path.suffix.lower() in READERS or head.startswith(_ZIP)  # a zip: an EPUB?
             if not known and looks_binary(head):
@@ -107,7 +108,7 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
                     "(.txt, .md, .html or .epub)"
                 )
             files = [path]
-        elif path.exists():
+        elif kind == "other":
             raise InputError(f"{path}: not a regular file or folder; name a story file")
         else:
             raise InputError(f"{path}: no such file or folder; check the path")
@@ -117,6 +118,19 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
                 seen.add(key)
                 found.append(file)
     return found
+
+
+def _kind(path: Path) -> str:
+    """ "folder", "file", "other" or "missing"; a path the system refuses (too long, say) is the
+    user's to fix, so it is an InputError rather than a traceback."""
+    try:
+        if path.is_dir():
+            return "folder"
+        if path.is_file():
+            return "file"
+        return "other" if path.exists() else "missing"
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror}; check the path") from None
 
 
 def _stories_in(folder: Path) -> list[Path]:
@@ -148,7 +162,7 @@ def read_book(path: Path) -> Book:
     """Read one story file into a Book: its text, chapters, blocks, title, author, language and
     cover (the last three when the format has them)."""
     path = Path(path)
-    if path.is_dir():
+    if _kind(path) == "folder":
         raise InputError(f"{path}: is a folder, not a story file; name a file inside it")
     try:
         data = path.read_bytes()
