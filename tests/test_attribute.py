@@ -545,3 +545,32 @@ def test_his_after_a_subject_of_untold_gender_is_that_subject():
         '"I beg your pardon, ma\'am," said he.',
     )
     assert got == ["Uriah Heep", "Uriah Heep"]
+
+
+def test_a_capitalised_thing_after_the_is_no_speaker():
+    # `the Red Book` in the narration and `The Red Book tells me` in a speech make no character;
+    # the unnamed host and the narrator take the lines in turn
+    got = speakers(
+        "My host met me at the door. He was a tall old man.",
+        '"You are welcome," he said.',
+        "On the table lay the Red Book and the Court Guide, much thumbed.",
+        '"You read the Red Book, I see," I said.',
+        '"The Red Book tells me what your great men are worth."',
+        '"And the Court Guide?"',
+        '"The Court Guide tells me where they live."',
+    )
+    assert got == ["my host", NARRATOR, "my host", NARRATOR, "my host"]
+
+
+def test_a_name_only_talked_about_in_speeches_never_speaks():
+    # Mrs. Tibbets is only quoted by the child: her lines alternate with the old man's
+    got = speakers(
+        "Abel Thorne drove the cart, and the child sat beside him.",
+        '"Mrs. Tibbets said my tongue must be hung in the middle."',
+        '"Did she now," said Abel.',
+        '"Yes. Mrs. Tibbets said I talk too much."',
+        '"I am sure I do not know," he said.',
+        '"Mrs. Tibbets said so too," said the child.',
+    )
+    assert "Mrs. Tibbets" not in got
+    assert got == ["the child", "Abel Thorne", "the child", "Abel Thorne", "the child"]

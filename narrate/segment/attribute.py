@@ -73,6 +73,13 @@ _ROLE_SUBJECT = re.compile(rf"\b[Tt]he\s+({COMPOUND_WORD})(?:\s+({COMPOUND_WORD}
 """`the (thin) lady`: a role noun, maybe after an adjective."""
 _ARRIVAL = re.compile(rf"\b(?:An?|Another)\s+(?:[a-z]+\s+){{0,2}}?({COMPOUND_WORD})\b")
 """`A boy came…`: someone new at the start of a sentence."""
+_UNNAMED_ROLE = re.compile(
+    r"\b([Mm]y|[Oo]ur|[Tt]he)\s+(?:(?:old|young|tall|little|strange)\s+)?"
+    r"(host|hostess|companion|guide|stranger|man|woman|gentleman|lady|Count|Countess|Baron|"
+    r"Baroness|Professor|Doctor)\b"
+)
+"""`my host`, `the old man`, `the Count`: an unnamed person a first-person narrator talks with."""
+_ROLE_GENDERS = {"host": "either", "companion": "either", "guide": "either", "stranger": "either"}
 _SENTENCE_END = re.compile(r"[.!?]")
 _WORD = re.compile(r"[a-z]+")
 
@@ -147,6 +154,7 @@ class _Attribution(Turns):
         self._link_descriptions()
         self._share_paragraphs()
         self._fill_alternation()
+        self._fill_pairs()
         return self.speakers
 
     def _evidence(self, i: int) -> tuple[list[Evidence], set[str]]:
@@ -162,6 +170,8 @@ class _Attribution(Turns):
                 tag = self._pronoun_turn(i, tag)
             if tag is None:
                 tag = self._role_tag(i, spans[a], a_mentions)
+            if tag is None:
+                tag = self._unnamed_pronoun(i, spans[a], a_mentions)
             if tag:
                 evidence.append(tag)
             evidence += voice_evidence(text, spans[a], a_mentions, VOICE_AFTER)
@@ -291,6 +301,31 @@ class _Attribution(Turns):
             description = " ".join(("the", role.adjectives, role.noun)).replace("  ", " ")
             self.descriptions.add(description)
             return Evidence(description, PRONOUN_TAG, "description-tag")
+        return None
+
+    def _unnamed_pronoun(self, i: int, span: Span, mentions: list[Mention]) -> Evidence | None:
+        """`My host met me… "You are welcome," he said.`: a `he` no named character fits is the
+        latest role the narration of the scene made its subject (`my host`, `the old man`)."""
+        if not mentions or mentions[0].who is not None or mentions[0].form != "subject":
+            return None
+        m = mentions[0]
+        if m.gender is None or self.text[span.start : m.start].strip(",;:—–- \n\t"):
+            return None
+        floor = max(self.scene_start[self.scene_of[i]], self.quotes[i].start - 3000)
+        k = bisect_left(self.span_starts, self.quotes[i].start) - 1
+        while k >= 0 and self.spans[k].end > floor:
+            found = None
+            for r in _UNNAMED_ROLE.finditer(self.text, self.spans[k].start, self.spans[k].end):
+                noun = r.group(2).lower()
+                if _ROLE_GENDERS.get(noun, role_gender(noun) or TITLES.get(noun)) in (
+                    m.gender,
+                    "either",
+                ):
+                    found = f"{r.group(1).lower()} {r.group(2)}"
+            if found:
+                self.descriptions.add(found)
+                return Evidence(found, PRONOUN_TAG, "unnamed-role-tag")
+            k -= 1
         return None
 
     def _description(self, noun: str, adjectives: str = "") -> str | None:

@@ -177,13 +177,15 @@ def discover(book: Book) -> Cast:
     roles = _role_names(text, regions)
     candidates = {
         word
-        for word, (mid, initial, speech, the, prep) in stats.items()
+        for word, (mid, initial, speech, the, prep, thing) in stats.items()
         if re.split("['’]", word.lower())[0] not in _STOP
         and word.lower() not in TITLES
         and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
         and lower[word.lower()] * 3 <= mid + speech
         and the * 2 < mid + initial
         and prep < mid + initial
+        # `the Morning Star`, `the Red Book`: a capitalised thing; a person shows some sign
+        and (speech or thing * 2 < mid + initial)
     }
     kin = {
         word
@@ -231,11 +233,23 @@ def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str,
             after = [w.strip(",.;:!?") for w in text[m.end() : m.end() + 24].split()[:2]]
             if after and _ADVERB.fullmatch(after[0]):
                 after = after[1:]
-            if (before and before[-1].lower() in SPEECH_VERBS) or (
-                after and after[0] in SPEECH_VERBS
-            ):
+            if (
+                (before and before[-1].lower() in SPEECH_VERBS)
+                or (after and after[0] in SPEECH_VERBS)
+            ) and not _in_double_quote(text, start, m.start()):
+                # `"The Court Guide tells me…"`: a thing a character talks about, not a speaker
                 speaks[role] += 1
     return Counter({role: n for role, n in uses.items() if speaks[role] and n >= 2})
+
+
+def _in_double_quote(text: str, floor: int, pos: int) -> bool:
+    """Whether pos is inside a double-quoted speech of its paragraph (single quotes are too
+    often apostrophes to count)."""
+    # bounded: flattened text has no paragraph breaks, and a speech is rarely longer
+    floor = max(floor, pos - 2000)
+    start = max(floor, text.rfind("\n\n", floor, pos))
+    before = text[start:pos]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
 _AUXILIARIES = words("was had is has did could would will can might must should never always just")
@@ -245,20 +259,35 @@ _PLACE_PREPOSITIONS = words("in at on from to of into near toward towards")
 
 def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
     """word -> [mid-sentence, sentence-initial, person signals, after an article, after a
-    preposition].
+    preposition, in a capitalised run after an article].
 
     Person signals: beside a speech verb, before `, who`, or possessive (`Edith's`)."""
-    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for t in tokens:
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    in_thing = False
+    for k, t in enumerate(tokens):
         row = stats[t.word]
+        previous_token = tokens[k - 1] if k else None
+        # `the Morning Star`: each word of a run that starts after an article names a thing
+        # unless something else says person; a dot (`Mr. Bennet`) ends the run
+        if (
+            previous_token
+            and not previous_token.possessive
+            and not text[previous_token.end : t.start].strip(" \t")
+        ):
+            row[5] += in_thing
+        else:
+            words_before = text[max(0, t.start - 16) : t.start].split()
+            in_thing = bool(words_before) and words_before[-1].lower() in _ARTICLES
+            row[5] += in_thing
         row[1 if t.initial else 0] += 1
         before = text[max(0, t.start - 16) : t.start].split()
         after = text[t.end : t.end + 16].split()
         previous = before[-1].lower() if before else ""
         following = after[0].strip(",.;:!?").lower() if after else ""
+        speech = previous in SPEECH_VERBS or following in SPEECH_VERBS
         if (
-            previous in SPEECH_VERBS
-            or following in SPEECH_VERBS
+            # `"Mrs. Spencer said that…"` in a speech tells of someone, maybe absent
+            (speech and not _in_double_quote(text, 0, t.start))
             or t.possessive
             or following == "who"
             or (len(after) > 1 and after[0].endswith(",") and after[1] == "who")

@@ -21,7 +21,7 @@ from narrate.segment.quotes import Paragraph, Quote, Span
 _MARRIED = frozenset(("mr", "mrs", "mister", "missus"))
 REPORTED = re.compile(
     r"(?:\s+[a-z]+ly)?\s+(?:" + "|".join(sorted(SAYING_VERBS)) + r")"
-    r"(?:\s+(?:him|her|them|me|us))?\s+(?:that|whether|how|if|to|what|why|where|when|I|he|she|we|"
+    r"(?:\s+(?:him|her|them|me|us))?\s+(?:that|whether|how|if|to|what|why|where|when|of|about|I|he|she|we|"
     r"they|it|the|his|her|my)\b"
 )
 """`He replied that…`, `I repeated what I had said`, `I told him the letter was…`, `I said I
@@ -183,6 +183,29 @@ class Turns:
                         speakers[i] = speakers[j]
                     break
 
+    def _fill_pairs(self) -> None:
+        """A girl chattering to an old man: in a scene where only two people speak, an unknown
+        line in a paragraph of its own is the turn of the one who did not speak next to it."""
+        speakers = self.speakers
+        by_scene: dict[int, set[str]] = {}
+        for i, who in enumerate(speakers):
+            if who is not None:
+                by_scene.setdefault(self.scene_of[i], set()).add(who)
+        for i, who in enumerate(speakers):
+            pair = by_scene.get(self.scene_of[i], set())
+            if who is not None or len(pair) != 2 or not self._own_paragraph(i):
+                continue
+            neighbour = None
+            if i and self.scene_of[i - 1] == self.scene_of[i]:
+                neighbour = speakers[i - 1]
+            elif i + 1 < len(speakers) and self.scene_of[i + 1] == self.scene_of[i]:
+                neighbour = speakers[i + 1]
+            if neighbour is None:
+                continue
+            other = next(iter(pair - {neighbour}))
+            if other != self.addressees[i]:
+                speakers[i] = other
+
     def _own_paragraph(self, i: int) -> bool:
         """Whether quote i opens a real paragraph that no other quote shares."""
         q = self.quotes[i]
@@ -190,6 +213,6 @@ class Turns:
         return (
             not paragraph.flat
             and q.start == paragraph.start
-            and self.quotes[i - 1].paragraph != q.paragraph
+            and (i == 0 or self.quotes[i - 1].paragraph != q.paragraph)
             and (i + 1 >= len(self.quotes) or self.quotes[i + 1].paragraph != q.paragraph)
         )
