@@ -191,7 +191,18 @@ def test_verbose_shows_the_config_layers_highest_first(tmp_path):
     story.write_text("Once upon a time.", encoding="utf-8")
     voices = fake_voices_file(tmp_path)
     result = CliRunner().invoke(
-        cli, ["build", str(story), "-o", str(tmp_path / "out"), "-v", "-j", "1", "--voices", str(voices)]
+        cli,
+        [
+            "build",
+            str(story),
+            "-o",
+            str(tmp_path / "out"),
+            "-v",
+            "-j",
+            "1",
+            "--voices",
+            str(voices),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert f"config (highest priority first): {voices} > built-in defaults" in result.output
