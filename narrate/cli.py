@@ -348,9 +348,11 @@ def voices(engine):
 @voice_options
 def cast(file, voices_file, narrator_voice, rate, reader_name, speak_notes):
     """Show the characters found in a story and the voice each one gets."""
+    from narrate import config, engines
     from narrate.build import plan
 
     settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
+    config.check_voices(settings, engines.get_engine)
     roles = plan(file, settings).cast.roles()
     click.echo(f"{'character':<22} {'gender':<7} {'lines':>5}  {'voice':<22} {'from':<8} aliases")
     for r in roles:
@@ -377,17 +379,18 @@ def init(file, target, force, voices_file, narrator_voice, rate, reader_name, sp
 
     Edit the voices in it, then: narrate build FILE --voices voices/<story>.toml
     """
+    from narrate import config, engines
     from narrate.build import plan
-    from narrate.config import starter_toml
     from narrate.errors import OutputError
     from narrate.files import write_atomic
 
     settings = load_settings(voices_file, narrator_voice, rate, reader_name, speak_notes)
+    config.check_voices(settings, engines.get_engine)
     the_plan = plan(file, settings)
     target = target or Path("voices") / f"{the_plan.book.slug}.toml"
     if target.exists() and not force:
         raise OutputError(f"{target} exists; pass --force to replace it, or -o another path")
-    text = starter_toml(the_plan.book.title, the_plan.cast.roles())
+    text = config.starter_toml(the_plan.book.title, the_plan.cast.roles())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text.encode())

@@ -90,6 +90,8 @@ class SpeechPool(Executor):
             thread.start()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
+        if self.closed:
+            raise RuntimeError("the speech pool is shut down")
         future: Future = Future()
         self.jobs.put((future, fn, args, kwargs))
         return future
@@ -117,34 +119,42 @@ class SpeechPool(Executor):
 
     def drive(self) -> None:
         """One thread per worker: hand it jobs, wait with a deadline, replace it when it fails."""
-        process = conn = None
-        while True:
-            item = self.jobs.get()
-            if item is None:
-                break
+        worker = None
+        while (item := self.jobs.get()) is not None:
             future, fn, args, kwargs = item
             if not future.set_running_or_notify_cancel():
                 continue
-            for attempt in range(self.retries + 1):
-                if process is None:
-                    process, conn = self.start_worker()
-                try:
-                    conn.send((fn, args, kwargs))
-                    if not conn.poll(self.timeout):
-                        raise SpeechTimeout(f"no answer in {self.timeout:g} s")
-                    ok, value = conn.recv()
-                except (SpeechTimeout, EOFError, OSError) as e:
-                    self.stop_worker(process, conn, now=True)
-                    process = conn = None
-                    if attempt == self.retries:
-                        reason = e if isinstance(e, SpeechTimeout) else "the speech worker died"
-                        tries = self.retries + 1
-                        future.set_exception(SpeechTimeout(f"{reason} ({tries} tries)"))
-                    continue
-                (future.set_result if ok else future.set_exception)(value)
+            try:
+                worker = self.run(worker, future, fn, args, kwargs)
+            except BaseException as e:  # noqa: BLE001 - never leave a caller waiting on a future
+                if not future.done():
+                    future.set_exception(e)
+        if worker is not None:
+            self.stop_worker(*worker)
+
+    def run(self, worker, future: Future, fn, args, kwargs):
+        """Run one job on `worker` (started if None), retrying on a fresh one after a timeout or a
+        crash; the worker to use next."""
+        for attempt in range(self.retries + 1):
+            if self.closed and attempt:  # shutting down: no new worker for a retry
                 break
-        if process is not None:
-            self.stop_worker(process, conn)
+            worker = worker or self.start_worker()
+            process, conn = worker
+            try:
+                conn.send((fn, args, kwargs))
+                if not conn.poll(self.timeout):
+                    raise SpeechTimeout(f"no answer in {self.timeout:g} s")
+                ok, value = conn.recv()
+            except (SpeechTimeout, EOFError, OSError) as e:
+                self.stop_worker(process, conn, now=True)
+                worker = None
+                reason = e if isinstance(e, SpeechTimeout) else "the speech worker died"
+                error = SpeechTimeout(f"{reason} ({attempt + 1} tries)")
+                continue
+            (future.set_result if ok else future.set_exception)(value)
+            return worker
+        future.set_exception(error)
+        return worker
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self.closed:

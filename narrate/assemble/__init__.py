@@ -321,7 +321,10 @@ class _Run:
         seconds = (last.start + last.samples) / last.rate
         header = captions.lrc_header(self.tags.title, self.tags.title, self.tags.artist, seconds)
         path = self.work / "book-final.lrc"
-        with path.open("w", encoding="utf-8") as out, (self.work / "book.lrc").open() as lines:
+        with (
+            path.open("w", encoding="utf-8") as out,
+            (self.work / "book.lrc").open(encoding="utf-8") as lines,
+        ):
             out.write("\n".join(header) + "\n")
             shutil.copyfileobj(lines, out)
         return path
