@@ -18,15 +18,11 @@ import statistics
 import struct
 import subprocess
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate import ffmpeg
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
+from narrate.assemble.pcm import audioop
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,14 @@ from __future__ import annotations
 import functools
 import math
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from narrate import ffmpeg
+from narrate.assemble.pcm import audioop
 from narrate.errors import EncoderError
 from narrate.model import Voice
-
-with warnings.catch_warnings():  # deprecated in 3.11-3.12, provided by audioop-lts from 3.13
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
 
 TARGET_LUFS = -20.0
 """Integrated loudness of every voice in the finished files."""

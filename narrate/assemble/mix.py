@@ -14,18 +14,14 @@ last clip it is dropped, so the tail is exactly Pauses.tail_ms.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from narrate.assemble import loudness
+from narrate.assemble.pcm import audioop
 from narrate.model import Book, Chunk, Clip, Pauses, Voice
-
-with warnings.catch_warnings():  # deprecated in 3.11-3.12, provided by audioop-lts from 3.13
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
 
 
 @dataclass(frozen=True)
