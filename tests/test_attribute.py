@@ -574,3 +574,32 @@ def test_a_name_only_talked_about_in_speeches_never_speaks():
     )
     assert "Mrs. Tibbets" not in got
     assert got == ["the child", "Abel Thorne", "the child", "Abel Thorne", "the child"]
+
+
+def test_a_capitalised_role_is_the_whole_phrase_up_to_its_noun():
+    got = speakers(
+        '"You are late," said the Very Young Man.',
+        '"The trains are late," said Edith.',
+        '"Then we shall miss the boat," said the Very Young Man.',
+    )
+    assert got == ["the Very Young Man", "Edith", "the Very Young Man"]
+
+
+def test_a_run_ending_in_a_place_word_is_no_character():
+    book = book_of(
+        "Edith walked to Quayside Pier. Quayside Pier was crowded, and Quayside Pier smelt of fish.",
+        '"Here at last," said Edith, and Quayside Pier said nothing.',
+    )
+    assert not any("Pier" in name for name in discover(book).people)
+
+
+def test_someone_who_answers_by_gesture_does_not_take_the_next_untagged_line():
+    got = speakers(
+        '"Is the doctor coming?" asked Hannah.',
+        '"Not tonight," said Tom.',
+        '"Yes, Jacob, put it on the table," said Tom.',
+        "Jacob set it down without a word.",
+        '"He understands more than he lets on."',
+        '"He always did."',
+    )
+    assert got == ["Hannah", "Tom", "Tom", "Hannah", "Tom"]

@@ -44,6 +44,7 @@ from narrate.segment.evidence import (
     TURN,
     VOICE_AFTER,
     VOICE_BEFORE,
+    WORDLESS,
     Evidence,
     after_tag,
     beat_after,
@@ -179,6 +180,13 @@ class _Attribution(Turns):
         if b >= 0:
             # a previous quote's own tag sentence is no action beat for this one
             beats = not (i > 0 and b == self.after[i - 1])
+            # `Jacob set it down without a word.` as a paragraph of its own: a turn taken by
+            # gesture or sound, no sign that Jacob speaks next (in the quote's own paragraph,
+            # `He nodded. "Yes."`, the nod does go with the speech)
+            beats = beats and not (
+                spans[b].paragraph != q.paragraph
+                and WORDLESS.search(text, spans[b].start, spans[b].end)
+            )
             found = before_evidence(text, spans[b], b_mentions, excluded, beats)
             if beats and not found and not excluded:
                 found = self._role_beat(i, spans[b], BEAT_BEFORE)
@@ -217,6 +225,10 @@ class _Attribution(Turns):
                 self.text, m.end, span.end
             ):
                 return []  # `Mr. Bennet made no answer.`: his turn, passed
+            if WORDLESS.search(self.text, m.end, span.end):
+                # `Jacob set it down without a word.`, `The dog whined.`: the one the paragraph
+                # is about answered by gesture or sound, so the next line is someone else's
+                return []
             return [Evidence(m.who, PARAGRAPH_BEAT, "paragraph-beat")]
         return self._arrival(span)
 

@@ -46,6 +46,14 @@ TITLES: dict[str, str | None] = {
 }
 """Lowercase title -> the gender it says (None: either)."""
 _MARRIED_WOMAN = words("mrs missus")
+PLACE_WORDS = words(
+    "pier street road lane church chapel hall square abbey bay station hotel park bridge court"
+    " place gardens garden hill inn house castle manor cathedral college school hospital harbour"
+    " harbor quay wharf dock docks market row terrace avenue crescent common green heath wood"
+    " woods forest river lake island mount valley cross gate gates lodge tower temple palace"
+    " museum theatre theater club office"
+)
+"""Last words of place names: a capitalised run that ends in one is somewhere, never someone."""
 _ABBREVIATED_TITLES = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle messrs")
 """A dot after these does not end the name (`Dr. Harland`)."""
 _TITLE_WORDS = {
@@ -211,9 +219,10 @@ def discover(book: Book) -> Cast:
 
 
 _ROLE_NAME = re.compile(
-    r"(?<![\w'’])[Tt]he[ \t]+\n?[ \t]*([A-Z][a-z]+(?:[ \t]+\n?[ \t]*[A-Z][a-z]+)?)(?![\w'’-])"
+    r"(?<![\w'’])[Tt]he[ \t]+\n?[ \t]*([A-Z][a-z]+(?:[ \t]+\n?[ \t]*[A-Z][a-z]+){0,3})(?![\w'’-])"
 )
-"""`the Hatter`, `the March Hare`: a capitalised role the text uses as a name."""
+"""`the Hatter`, `the March Hare`, `the Very Young Man`: a capitalised role the text uses as a
+name; the whole run, since the role noun comes last and a cut-off `the Very Young` is no one."""
 _ADVERB = re.compile(r"[a-z]+ly$")
 
 
@@ -321,6 +330,10 @@ def _names(
         j = 0
         while j < len(group) and group[j].word.lower() in TITLES:
             j += 1
+        # `Quayside Pier`, `Harbour Street`: a run ending in a place word names a place, and none
+        # of its words is a person here; `Mr. Hall` (a title, then the word) stays a person
+        if any(t.word.lower() in PLACE_WORDS for t in group[max(j, 1) :]):
+            continue
         if len(group) == 1 and group[0].word in kin:
             yield None, (group[0].word,)  # `Mother laughed.`: no title here, a name
             continue

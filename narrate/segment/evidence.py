@@ -70,6 +70,13 @@ SILENT = re.compile(
     r"|(?:made|makes|gave|gives|returned)\s+no\s+(?:answer|reply|response))\b"
 )
 """After a subject: `said nothing`, `didn't answer`, `stayed silent` (a turn without speech)."""
+WORDLESS = re.compile(
+    r"\b(?:without\s+(?:a|another|one)\s+word|in\s+silence|silently|mutely|dumbly"
+    r"|nodd(?:ed|ing)|nods|shrug(?:ged|s)|shook\s+(?:his|her|its|their)\s+heads?"
+    r"|gurgl(?:ed|es)|bark(?:ed|s)|whin(?:ed|es)|tinkl(?:ed|es)|mew(?:ed|s)|purr(?:ed|s)"
+    r"|growl(?:ed|s)|wagg?(?:ed|s)|chirp(?:ed|s)|squeak(?:ed|s)|neigh(?:ed|s)|bleat(?:ed|s))\b"
+)
+"""An answer by gesture or animal sound: whoever the narration shows doing this did not speak."""
 _NEXT_WORD = re.compile(
     r"\s*((?:[a-z]+ly|just|then|only|finally|simply|still|also|now)\s+)*([a-z]+)"
 )

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from narrate.segment.characters import Cast
-from narrate.segment.evidence import SILENT, Evidence, can_speak
+from narrate.segment.evidence import SILENT, WORDLESS, Evidence, can_speak
 from narrate.segment.lexicon import SAYING_VERBS
 from narrate.segment.mentions import Mention, Resolver
 from narrate.segment.quotes import Paragraph, Quote, Span
@@ -99,8 +99,9 @@ class Turns:
         floor = max(self.scene_start[scene], self.quotes[i].start - 3000, spoke_at)
         k = bisect_left(positions, self.quotes[i].start) - 1
         while k >= 0 and positions[k] >= floor:
-            if fits(mentions[k].who) and (mentions[k].subject or not subjects):
-                return mentions[k].who
+            m = mentions[k]
+            if fits(m.who) and (m.subject or not subjects) and not self._gestures(m):
+                return m.who
             k -= 1
         return spoke
 
@@ -123,8 +124,21 @@ class Turns:
         last = self._reported(i) or self.speakers[i - 1]
         addressed = self._turn_addressee(i)
         if addressed and addressed != last and last == self.speakers[i - 1]:
-            return addressed
+            if not self._wordless_reply(i):
+                return addressed
+            # `Jacob set it down without a word.`: the one spoken to answered by gesture
+            return self._recent(i, exclude={last, addressed}, subjects=True)
         return self._recent(i, exclude={last} if last else set(), subjects=True)
+
+    def _gestures(self, m: Mention) -> bool:
+        """`Jacob set it down without a word.`: a subject who acts without speech, in that
+        sentence, is not brought into the talk by it (a mute boy, a dog, a baby)."""
+        stop = self.text.find(".", m.end, m.end + 120)
+        return WORDLESS.search(self.text, m.end, stop if stop >= 0 else m.end + 120) is not None
+
+    def _wordless_reply(self, i: int) -> bool:
+        """Whether the narration since the last quote shows a turn taken by gesture or sound."""
+        return WORDLESS.search(self.text, self.quotes[i - 1].end, self.quotes[i].start) is not None
 
     def _not_addressee(self, i: int, addressee: str) -> str | None:
         """Someone other than the one this quote addresses; in a real paragraph that opens with it,
