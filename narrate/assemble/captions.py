@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from narrate.assemble.tags import one_line
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -64,10 +66,6 @@ def lrc_lines(cues: Sequence[Cue], offset: float = 0.0) -> list[str]:
 
 def lrc(cues: Sequence[Cue], title: str, album: str, artist: str | None, seconds: float) -> str:
     return "\n".join(lrc_header(title, album, artist, seconds) + lrc_lines(cues)) + "\n"
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _clock(seconds: float, comma: str) -> str:

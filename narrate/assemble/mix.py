@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from narrate.assemble import loudness
 from narrate.assemble.pcm import audioop
+from narrate.assemble.tags import one_line
 from narrate.model import Book, Chunk, Clip, Pauses, Voice
 
 
@@ -86,7 +87,7 @@ def mix_chapters(
         if number in done:
             raise ValueError(f"clips of chapter {number} arrived after a later chapter's")
         done.add(number)
-        title = " ".join((titles.get(number) or f"Chapter {number}").split())
+        title = one_line(titles.get(number) or f"Chapter {number}")
         speech = _collect(number, clips, stream, work, levels)
         yield _mix(number, title, speech, stream.rate, work, pauses, levels, room)
 

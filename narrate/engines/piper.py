@@ -153,11 +153,11 @@ class PiperEngine:
         model = self._load(files)
         config = files.config
         settings = SynthesisConfig(
-            speaker_id=speaker_id(config, _option(voice, "speaker"), files.path),
+            speaker_id=speaker_id(config, voice.speaker, files.path),
             length_scale=config.length_scale * NATURAL_RATE / voice.rate,
             normalize_audio=False,
         )
-        silence_ms = _option(voice, "sentence_silence_ms")
+        silence_ms = voice.sentence_silence_ms
         silence_ms = SENTENCE_SILENCE_MS if silence_ms is None else silence_ms
         gap = np.zeros(round(silence_ms * config.sample_rate / 1000), dtype=np.float32)
         parts: list = []
@@ -387,11 +387,6 @@ def _names_a_model(voice_id: str) -> bool:
         or "/" in voice_id
         or os.sep in voice_id
     )
-
-
-def _option(voice: Voice, name: str) -> Any:
-    """A Piper-only Voice field (speaker, sentence_silence_ms), or None when the Voice has none."""
-    return getattr(voice, name, None)
 
 
 def _installed_version(distribution: str) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from narrate.errors import InputError
 from narrate.ingest import text
-from narrate.ingest.decode import looks_binary
+from narrate.ingest.decode import looks_binary, not_text
 from narrate.ingest.reader import Reader, Structure
 from narrate.model import Book
 
@@ -103,10 +103,7 @@ def find_stories(paths: Iterable[Path]) -> list[Path]:
             head = _head(path)
             known = path.suffix.lower() in READERS or head.startswith(_ZIP)  # a zip: an EPUB?
             if not known and looks_binary(head):
-                raise InputError(
-                    f"{path}: looks like a binary file, not text; give narrate a story "
-                    "(.txt, .md, .html or .epub)"
-                )
+                raise not_text(path)
             files = [path]
         elif kind == "other":
             raise InputError(f"{path}: not a regular file or folder; name a story file")

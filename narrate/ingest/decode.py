@@ -42,14 +42,18 @@ def looks_binary(data: bytes) -> bool:
     return controls > _MAX_CONTROL_SHARE * max(len(sample), 1)
 
 
+def not_text(path: Path) -> InputError:
+    """The one error for a file that is not a story at all."""
+    return InputError(
+        f"{path}: looks like a binary file, not text; give narrate a story (.txt, .md, .html or .epub)"
+    )
+
+
 def decode(data: bytes, path: Path) -> str:
     """The text of a story file, exactly as written: newlines and everything else untouched, only a
     byte-order mark dropped. UTF-8, UTF-16/32 with a mark, else Windows-1252, else Latin-1."""
     if looks_binary(data):
-        raise InputError(
-            f"{path}: looks like a binary file, not text; give narrate a story "
-            "(.txt, .md, .html or .epub)"
-        )
+        raise not_text(path)
     bom, encoding = _bom(data)
     body = data[len(bom) :]
     if encoding in (None, "utf-8"):
