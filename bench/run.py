@@ -90,6 +90,8 @@ def encode(pcm: bytes, out: Path, codec_args: list[str]) -> None:
 
 def floor(texts: list[str], work: Path) -> tuple[float, float]:
     """Seconds, and seconds of audio made."""
+    from narrate.assemble.encode import MP3_QUALITY
+
     start = time.perf_counter()
     audio = 0.0
     for i, text in enumerate(texts):
@@ -97,7 +99,11 @@ def floor(texts: list[str], work: Path) -> tuple[float, float]:
         audio += len(pcm) / 2 / 22050
         # The encoder settings narrate itself uses: the floor is the same work, done once.
         encode(pcm, work / f"floor{i}.m4a", ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "64k"])
-        encode(pcm, work / f"floor{i}.mp3", ["-c:a", "libmp3lame", "-b:a", "64k"])
+        encode(
+            pcm,
+            work / f"floor{i}.mp3",
+            ["-c:a", "libmp3lame", "-b:a", "64k", "-compression_level", MP3_QUALITY],
+        )
     return time.perf_counter() - start, audio
 
 

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from narrate import engines, record
-from narrate.assemble import BookFiles, assemble
+from narrate.assemble import BookFiles, Encoding, start
 from narrate.assemble.formats import Output
 from narrate.cache import Cache
 from narrate.cast import Cast
@@ -48,7 +49,12 @@ def plan(path: Path, settings: Settings) -> Plan:
     return Plan(book, chunks, cast)
 
 
-def build(
+def build(path: Path, out_dir: Path, settings: Settings, **options: Any) -> BookFiles:
+    """begin() and wait for the result: one whole book."""
+    return begin(path, out_dir, settings, **options).result()
+
+
+def begin(
     path: Path,
     out_dir: Path,
     settings: Settings,
@@ -60,7 +66,7 @@ def build(
     failures: list[str] | None = None,
     output: Output | None = None,
     claimed: dict[str, Path] | None = None,
-) -> BookFiles:
+) -> Begun:
     """Narrate the story at `path` into `out_dir/<slug>/`. `pool` runs synthesis (inline when None);
     `cache` keeps clips between runs. `on_start(plan, jobs)` is told how many synthesis jobs there are
     before any runs; `on_clip(clip, cached)` of each clip as it is made. With a `failures` list
@@ -70,7 +76,10 @@ def build(
     A book already built from the same inputs is returned as it is, unless `cache` is None: without
     a cache the caller asked for everything to be made anew. `claimed` maps the output folders of
     the stories built so far in one run to their files, so two stories with one title cannot
-    overwrite each other."""
+    overwrite each other.
+
+    The returned Begun's result() waits for the encoders and returns the files. Begin the next
+    book before asking for this one's result, and its synthesis and mixing overlap this encoding."""
     output = output or Output()
     the_plan = plan(path, settings)
     jobs = list(the_plan.jobs(settings))
@@ -82,12 +91,38 @@ def build(
         )
     stamp = record.fingerprint(book, jobs, settings.pauses, output)
     if cache is not None and (done := record.finished(Path(out_dir) / book.slug, stamp)):
-        return done
+        return Begun(files=done)
     if on_start is not None:
         on_start(the_plan, len(jobs))
     failed_before = len(failures) if failures is not None else 0
     clips = synthesize(jobs, pool, cache, on_clip, failures=failures)
-    files = assemble(book, clips, out_dir, settings.pauses, output)
-    if failures is None or len(failures) == failed_before:  # a book with stand-in tones is redone
-        record.remember(files, stamp)
-    return files
+    encoding = start(book, clips, out_dir, settings.pauses, output)
+    # A book with stand-in tones is not recorded as built, so the next build tries it again.
+    clean = failures is None or len(failures) == failed_before
+    return Begun(encoding=encoding, stamp=stamp if clean else None)
+
+
+@dataclass(frozen=True)
+class Begun:
+    """A book begun by begin(): its encoders may still be running."""
+
+    encoding: Encoding | None = None
+    files: BookFiles | None = None
+    """The files of a book kept as an earlier build made it (then there is no encoding)."""
+    stamp: str | None = None
+    """The inputs' fingerprint, to record once the files are in place; None for a book with tones."""
+
+    def result(self) -> BookFiles:
+        """The book's files, once in place."""
+        if self.encoding is None:
+            assert self.files is not None
+            return self.files
+        files = self.encoding.result()
+        if self.stamp is not None:
+            record.remember(files, self.stamp)
+        return files
+
+    def abandon(self) -> None:
+        """Stop its encoders (another book failed)."""
+        if self.encoding is not None:
+            self.encoding.abandon()

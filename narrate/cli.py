@@ -5,13 +5,18 @@ Heavy modules are imported inside the commands that need them, so `narrate --hel
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from narrate import __version__
 from narrate.errors import NarrateError
+
+if TYPE_CHECKING:  # the build modules are imported only by the commands that need them
+    from narrate.build import Begun
 
 EXAMPLES = """
 \b
@@ -188,7 +193,7 @@ def build(
     from narrate import config, engines
     from narrate.assemble import cover
     from narrate.assemble.formats import output as choose_output
-    from narrate.build import build as build_book
+    from narrate.build import begin
     from narrate.errors import EngineError
     from narrate.ingest import find_stories
     from narrate.synthesize import executor
@@ -206,29 +211,43 @@ def build(
     show = not quiet and sys.stderr.isatty()
     failures: list[str] | None = [] if keep_going else None
     claimed: dict[str, Path] = {}
+    # A book is begun (synthesized, mixed, its encoders started) before the one before it is
+    # waited for, so that its work overlaps the end of that one's encoding.
+    waiting: list[tuple[Begun, bool]] = []
     with executor(jobs or os.cpu_count() or 1) as pool:
-        for number, story in enumerate(stories, 1):
-            progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
-            try:
-                files = build_book(
-                    story,
-                    out_dir,
-                    settings,
-                    pool=pool,
-                    cache=cache,
-                    on_start=progress.start,
-                    on_clip=progress.advance,
-                    failures=failures,
-                    output=output,
-                    claimed=claimed,
-                )
-            finally:
-                progress.finish()  # so an error is printed on a line of its own
-            minutes = sum(c.duration for c in files.chapters) / 60
-            count = len(files.chapters)
-            chapters = f"{count} chapter" + ("" if count == 1 else "s")
-            kept = "" if progress.started else "; unchanged since the last build, kept"
-            click.echo(f"{files.main}  ({chapters}, {minutes:.1f} min{kept})")
+        try:
+            for number, story in enumerate(stories, 1):
+                progress = Progress(f"[{number}/{len(stories)}] {story.name}", show)
+                try:
+                    begun = begin(
+                        story,
+                        out_dir,
+                        settings,
+                        pool=pool,
+                        cache=cache,
+                        on_start=progress.start,
+                        on_clip=progress.advance,
+                        failures=failures,
+                        output=output,
+                        claimed=claimed,
+                    )
+                finally:
+                    progress.finish()  # so an error is printed on a line of its own
+                waiting.append((begun, progress.started))
+                if len(waiting) > 1:
+                    report_book(*waiting.pop(0))
+            while waiting:
+                report_book(*waiting.pop(0))
+        except Exception:
+            # The books begun before the failure are mixed: finish them, then say what failed.
+            for begun, made in waiting:
+                with contextlib.suppress(NarrateError):
+                    report_book(begun, made)
+            raise
+        except BaseException:  # Ctrl-C: stop at once
+            for begun, _ in waiting:
+                begun.abandon()
+            raise
     if failures:
         click.echo(
             f"{len(failures)} chunk(s) could not be spoken; a tone stands in for each:", err=True
@@ -237,6 +256,16 @@ def build(
             click.echo(f"  {failure}", err=True)
         # The books were written, but not as the story reads: a script must be able to notice.
         sys.exit(EngineError.exit_code)
+
+
+def report_book(begun: Begun, made: bool) -> None:
+    """Wait for a book's files and say where they are."""
+    files = begun.result()
+    minutes = sum(c.duration for c in files.chapters) / 60
+    count = len(files.chapters)
+    chapters = f"{count} chapter" + ("" if count == 1 else "s")
+    kept = "" if made else "; unchanged since the last build, kept"
+    click.echo(f"{files.main}  ({chapters}, {minutes:.1f} min{kept})")
 
 
 class Progress:

@@ -16,11 +16,14 @@ in its manifest and this one does not make (another format, renamed chapters) ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,25 +82,84 @@ def assemble(
     output: Output | None = None,
 ) -> BookFiles:
     """Write `out_dir/<book.slug>/` from `clips` (the spoken chunks, in reading order)."""
+    return start(book, clips, out_dir, pauses, output).result()
+
+
+def start(
+    book: Book,
+    clips: Iterable[Clip],
+    out_dir: Path,
+    pauses: Pauses,
+    output: Output | None = None,
+) -> Encoding:
+    """assemble() up to the last mixed chapter: the encoders are still running when this returns,
+    and the Encoding's result() waits for them and puts the files in place. A caller may mix the
+    next book meanwhile: the longest encode of a book is one ffmpeg, on one core, so without that
+    the other core idles while it ends."""
     output = output or Output()
     folder = _output_folder(Path(out_dir), book.slug)
     work = _work_folder(folder)
     run = _Run(book, output, work)
     try:
-        stream = PcmStream(clips)
-        for chapter in mix_chapters(book, stream, work, pauses, run.levels):
-            run.add(chapter)
-        if not run.chapters:
-            raise InputError(f"{book.source}: no spoken text in the book; nothing to narrate")
-        return run.publish(folder)
+        with _output_errors(folder):
+            stream = PcmStream(clips)
+            for chapter in mix_chapters(book, stream, work, pauses, run.levels):
+                run.add(chapter)
+            if not run.chapters:
+                raise InputError(f"{book.source}: no spoken text in the book; nothing to narrate")
+    except BaseException:
+        _clean_up(run)
+        raise
+    return Encoding(run, folder)
+
+
+class Encoding:
+    """A book whose chapters are all mixed and handed to the encoders, finishing in a thread."""
+
+    def __init__(self, run: _Run, folder: Path) -> None:
+        self._run = run
+        self._future: Future[BookFiles] = Future()
+        self._thread = threading.Thread(
+            target=self._finish, args=(folder,), name="narrate-finish", daemon=True
+        )
+        self._thread.start()
+
+    def result(self) -> BookFiles:
+        """The files, once in place; the build's error if it failed."""
+        return self._future.result()
+
+    def abandon(self) -> None:
+        """Stop the encoders (another book failed); result() then raises."""
+        self._run.kill()
+        self._thread.join()
+
+    def _finish(self, folder: Path) -> None:
+        try:
+            with _output_errors(folder):
+                files = self._run.publish(folder)
+        except BaseException as e:  # handed to the thread that calls result()
+            _clean_up(self._run)
+            self._future.set_exception(e)
+        else:
+            _clean_up(self._run)  # before result() returns: the folder then holds only the files
+            self._future.set_result(files)
+
+
+@contextlib.contextmanager
+def _output_errors(folder: Path) -> Iterator[None]:
+    """An OSError becomes the one-line OutputError a person can act on."""
+    try:
+        yield
     except OSError as e:
         where = e.filename or folder
         raise OutputError(
             f"cannot write {where}: {e.strerror or e}; free some space or choose another --output"
         ) from e
-    finally:
-        run.kill()
-        shutil.rmtree(work, ignore_errors=True)
+
+
+def _clean_up(run: _Run) -> None:
+    run.kill()
+    shutil.rmtree(run.work, ignore_errors=True)
 
 
 # --- the output folder ---------------------------------------------------------------------------
