@@ -107,6 +107,34 @@ def test_build_with_fake_engine_names_files_after_the_story(tmp_path):
     assert "2 chapters" in result.output
 
 
+def test_books_are_reported_in_order_while_the_next_one_is_made(tmp_path):
+    # Each book is begun before the one before it has finished encoding; the lines still come in
+    # story order, one per book, each after its files are in place.
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(f'"Hi," said Bo in {name}.\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", tmp_path, "-o", out, "--voices", fake_voices_file(tmp_path), "--no-cache")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 3
+    for line, name in zip(lines, "abc", strict=True):
+        assert line.startswith(f"{out / name / name}.m4b  (1 chapter, ")
+        assert (out / name / f"{name}.m4b").is_file()
+
+
+def test_a_failing_story_still_lets_the_one_before_it_finish(tmp_path):
+    (tmp_path / "a.txt").write_text('"Hi," said Bo.\n', encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    result = run("build", tmp_path, "-o", out, "--voices", fake_voices_file(tmp_path), "--no-cache")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(f"{out / 'a' / 'a'}.m4b")
+    assert lines[1].startswith("narrate: error: ") and "b.txt" in lines[1]
+    assert (out / "a" / "a.m4b").is_file()
+    assert not list((out / "a").glob(".narrate-work-*"))
+
+
 def test_segment_jsonl_contract_on_seeds():
     for seed in SEEDS:
         result = run("segment", seed, "--format", "jsonl")
@@ -174,11 +202,14 @@ def test_init_writes_a_starter_that_build_accepts(tmp_path):
     result = run("init", SEEDS[2], "-o", tmp_path / "v.toml")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "v.toml").read_text(encoding="utf-8")
-    assert '[characters."Hux"]' in text and '[characters."Kylo Ren"]' in text
+    # this story mostly says `Kylo`, so that is his name here; `Kylo Ren` is an alias
+    assert '[characters."Hux"]' in text and '[characters."Kylo"]' in text
     from narrate import config
 
     settings = config.load(tmp_path / "v.toml")
-    assert {c.name for c in settings.characters} >= {"Hux", "Kylo Ren"}
+    assert {c.name for c in settings.characters} >= {"Hux", "Kylo"}
+    kylo = next(c for c in settings.characters if c.name == "Kylo")
+    assert "Kylo Ren" in kylo.aliases
     again = run("init", SEEDS[2], "-o", tmp_path / "v.toml")
     assert_one_line_error(again, 5, "--force")
 

@@ -203,18 +203,18 @@ def discover(book: Book) -> Cast:
     forms: Counter[tuple[str, ...]] = Counter()
     # (lowercase title, title as written, name) -> uses: `Mr. Bennet` is ("mr", "Mr.", ("Bennet",))
     titled: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
-    bare: set[tuple[str, ...]] = set()  # names used without a title
+    bare: Counter[tuple[str, ...]] = Counter()  # names used without a title, and how often
     for title, name in _names(text, tokens, candidates, lower, kin):
         forms[name] += 1
         if title is None:
-            bare.add(name)
+            bare[name] += 1
         else:
             surface = title.word + ("." if text[title.end : title.end + 1] == "." else "")
             titled[(title.word.lower(), surface, name)] += 1
     for role, count in roles.items():
         if role[-1].lower() not in TITLES:
             forms[role] += count
-            bare.add(role)
+            bare[role] += count
     return _build_cast(forms, titled, bare, roles)
 
 
@@ -361,7 +361,7 @@ def _names(
 def _build_cast(
     forms: Counter[tuple[str, ...]],
     titled: Counter[tuple[str, str, tuple[str, ...]]],
-    bare: set[tuple[str, ...]],
+    bare: Counter[tuple[str, ...]],
     roles: Counter[tuple[str, ...]] | None = None,
 ) -> Cast:
     """Merge the names into people: a name inside one longer name is that person's alias; titles
@@ -418,6 +418,8 @@ def _build_cast(
             # never called plain `Pickle`: the name is the title form the text uses most
             person.aliases.add(person.name)
             person.name = surfaces[key].most_common(1)[0][0]
+        else:
+            _name_as_called(person, key, owner, bare, surfaces[key])
 
     for key, person in people.items():
         if key in roles and person.name == " ".join(key):
@@ -453,6 +455,27 @@ def _build_cast(
     by_name = {p.name: p for p in people.values()}
     genders = {name: _gender(p) for name, p in by_name.items()}
     return Cast(by_name, names, genders, {}, mention_pattern(names))
+
+
+def _name_as_called(
+    person: Person,
+    key: tuple[str, ...],
+    owner: dict[tuple[str, ...], tuple[str, ...] | None],
+    bare: Counter[tuple[str, ...]],
+    titled: Counter[str],
+) -> None:
+    """Name a person as the text mostly calls them: `Elizabeth`, not the `Elizabeth Bennet` of one
+    introduction; `Pooh`, not `Pooh Bear`. The full name stays when the text uses it often (a
+    third as often as the commonest name): `Kylo Ren`, whom a story calls that throughout."""
+    uses = Counter({" ".join(f): bare[f] for f, k in owner.items() if k == key and bare[f]})
+    uses.update(titled)
+    if not uses:
+        return
+    most, count = max(uses.items(), key=lambda item: (item[1], len(item[0])))
+    if most != person.name and uses[person.name] * 3 < count:
+        person.aliases.add(person.name)
+        person.aliases.discard(most)
+        person.name = most
 
 
 def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:

@@ -1,0 +1,171 @@
+"""Speaker accuracy on the Project Dialogism Novel Corpus (PDNC): public-domain novels whose every
+quotation a person has labelled with its speaker.
+
+    git clone https://github.com/Priya22/project-dialogism-novel-corpus pdnc
+    python bench/eval_pdnc.py pdnc [--split dev|test|all] [--only Emma,...] [--examples N]
+
+PDNC is not in this repository (it is not ours to ship); point the script at a copy. A folder of
+excerpts in the same layout works too: data/<Novel>/novel_text.txt, quotation_info.csv (columns
+quoteID, quoteText, subQuotationList, quoteByteSpans, speaker; others ignored) and
+character_info.csv (Main Name, Aliases). A quotation's spans must lie inside novel_text.txt.
+
+The novels are split in two. DEV novels may be read and tuned on: --examples shows their wrong
+attributions. TEST novels are only ever scored, never inspected, so that their figure stays an
+honest estimate; the script refuses to print their examples.
+
+Scoring (micro-averaged over quotations, like eval_speakers.py): a quotation is right when every
+dialogue chunk overlapping its spans carries one speaker whose name is one of the gold character's
+names (Main Name or Aliases, case-insensitive). "narrator" matches PDNC's `_narr`. Quotations
+labelled `_group` or `_unknowable` are counted but not judged. `loose` also credits a predicted
+character whose aliases, as characters() reports them, include a gold name. This is a measurement:
+nothing here asserts a figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from eval_speakers import MISSED, MIXED, pct, predicted_speaker, solid  # noqa: E402
+
+from narrate.ingest import read_book  # noqa: E402
+from narrate.model import Kind  # noqa: E402
+from narrate.segment import segment  # noqa: E402
+from narrate.segment.attribute import characters  # noqa: E402
+
+DEV = [
+    "AlicesAdventuresInWonderland",
+    "AnneOfGreenGables",
+    "Emma",
+    "HowardsEnd",
+    "MansfieldPark",
+    "NightAndDay",
+    "PrideAndPrejudice",
+    "TheManWhoWasThursday",
+    "TheSignOfTheFour",
+    "WinnieThePooh",
+]
+TEST = [
+    "DaisyMiller",
+    "HardTimes",
+    "Persuasion",
+    "TheAgeOfInnocence",
+    "TheAwakening",
+    "TheGambler",
+    "TheInvisibleMan",
+    "TheMysteriousAffairAtStyles",
+    "TheSportOfTheGods",
+    "WhereAngelsFearToTread",
+]
+UNJUDGED = {"_group", "_unknowable"}
+
+
+def gold_names(folder: Path) -> dict[str, set[str]]:
+    """Each character's main name -> every name PDNC lists for it, lower-cased."""
+    names = {"_narr": {"narrator", "_narr"}}
+    with (folder / "character_info.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            aliases = ast.literal_eval(row["Aliases"]) if row["Aliases"].strip() else []
+            main = row["Main Name"]
+            # `Christopher Robin - Story`: PDNC tells apart two roles of one name; the text says
+            # only `Christopher Robin`
+            names[main] = {
+                main.lower(),
+                main.split(" - ")[0].lower(),
+                *(a.lower() for a in aliases),
+            }
+    return names
+
+
+def quotations(folder: Path) -> list[tuple[list[tuple[int, int]], str]]:
+    with (folder / "quotation_info.csv").open(encoding="utf-8", newline="") as f:
+        return [(ast.literal_eval(r["quoteByteSpans"]), r["speaker"]) for r in csv.DictReader(f)]
+
+
+def evaluate(folder: Path) -> tuple[Counter, list[tuple[str, str, str]]]:
+    source = folder / "novel_text.txt"
+    book = read_book(source)
+    text = book.text
+    chunks = segment(book)
+    cast = {
+        c.name: {c.name.lower(), *(a.lower() for a in c.aliases)} for c in characters(book, chunks)
+    }
+    dialogue = [c for c in chunks if c.kind is Kind.DIALOGUE]
+    names = gold_names(folder)
+    score: Counter = Counter()
+    errors = []
+    for spans, speaker in quotations(folder):
+        want = set().union(*(solid(text, s, e) for s, e in spans))
+        parts = [c for c in dialogue if want & solid(text, c.start, c.end)]
+        got = set().union(*(want & solid(text, c.start, c.end) for c in parts)) if parts else set()
+        score["quotes"] += 1
+        score["chars"] += len(want)
+        score["covered"] += len(got)
+        pred = predicted_speaker(parts)
+        score["missed"] += pred == MISSED
+        score["null"] += pred is None
+        if speaker in UNJUDGED:
+            score["unjudged"] += 1
+            continue
+        score["judged"] += 1
+        gold = names.get(speaker, {speaker.lower()})
+        strict = pred not in (None, MISSED, MIXED) and pred.lower() in gold
+        loose = strict or (pred not in (None, MISSED, MIXED) and bool(cast.get(pred, set()) & gold))
+        score["right"] += strict
+        score["loose"] += loose
+        if not strict:
+            s, e = spans[0]
+            errors.append((speaker, str(pred), " ".join(text[s:e].split()[:9])))
+    return score, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="a PDNC checkout (or excerpts in its layout)")
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    parser.add_argument("--only", help="these novels only (folder names, comma-separated)")
+    parser.add_argument(
+        "--examples", type=int, default=0, help="wrong attributions shown per DEV novel"
+    )
+    args = parser.parse_args()
+
+    wanted = {"dev": DEV, "test": TEST, "all": DEV + TEST}[args.split]
+    if args.only:
+        wanted = [n.strip() for n in args.only.split(",") if n.strip()]
+    novels = [n for n in wanted if (args.corpus / "data" / n / "quotation_info.csv").exists()]
+    if not novels:
+        parser.error(f"none of these novels is in {args.corpus / 'data'}: {', '.join(wanted)}")
+
+    print(f"{'novel':30}{'quotes':>7}{'recall':>8}{'acc':>7}{'loose':>7}{'null':>7}{'unjudged':>9}")
+    total: Counter = Counter()
+    shown = []
+    for novel in novels:
+        score, errors = evaluate(args.corpus / "data" / novel)
+        total += score
+        print(row(novel, score))
+        if args.examples and novel in DEV:
+            shown.append((novel, errors))
+    print(row(f"OVERALL ({len(novels)} novels)", total))
+    for novel, errors in shown:
+        print(f"\n{novel}: {len(errors)} wrong")
+        for gold, pred, words in errors[: args.examples]:
+            print(f"  gold {gold!r:26} predicted {pred!r:24} {words}")
+
+
+def row(label: str, s: Counter) -> str:
+    return (
+        f"{label:30}{s['quotes']:7}{pct(s['covered'], s['chars']):>8}"
+        f"{pct(s['right'], s['judged']):>7}{pct(s['loose'], s['judged']):>7}"
+        f"{pct(s['null'], s['quotes']):>7}{s['unjudged']:9}"
+    )
+
+
+if __name__ == "__main__":
+    main()
