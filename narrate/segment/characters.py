@@ -185,7 +185,7 @@ def discover(book: Book) -> Cast:
     roles = _role_names(text, regions)
     candidates = {
         word
-        for word, (mid, initial, speech, the, prep, thing) in stats.items()
+        for word, (mid, initial, speech, the, prep, thing, speaks) in stats.items()
         if re.split("['’]", word.lower())[0] not in _STOP
         and word.lower() not in TITLES
         and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
@@ -194,6 +194,9 @@ def discover(book: Book) -> Cast:
         and prep < mid + initial
         # `the Morning Star`, `the Red Book`: a capitalised thing; a person shows some sign
         and (speech or thing * 2 < mid + initial)
+        # `in Highbury`, `of Avonlea`, `the Avonlea type`: mostly after a preposition or an
+        # article and never beside a speech verb, a place
+        and (speaks or (prep + the) * 2 < mid + initial)
     }
     kin = {
         word
@@ -268,10 +271,10 @@ _PLACE_PREPOSITIONS = words("in at on from to of into near toward towards")
 
 def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
     """word -> [mid-sentence, sentence-initial, person signals, after an article, after a
-    preposition, in a capitalised run after an article].
+    preposition, in a capitalised run after an article, beside a speech verb].
 
     Person signals: beside a speech verb, before `, who`, or possessive (`Edith's`)."""
-    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
     in_thing = False
     for k, t in enumerate(tokens):
         row = stats[t.word]
@@ -294,9 +297,11 @@ def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
         previous = before[-1].lower() if before else ""
         following = after[0].strip(",.;:!?").lower() if after else ""
         speech = previous in SPEECH_VERBS or following in SPEECH_VERBS
+        # `"Mrs. Spencer said that…"` in a speech tells of someone, maybe absent
+        speech = speech and not _in_double_quote(text, 0, t.start)
+        row[6] += speech
         if (
-            # `"Mrs. Spencer said that…"` in a speech tells of someone, maybe absent
-            (speech and not _in_double_quote(text, 0, t.start))
+            speech
             or t.possessive
             or following == "who"
             or (len(after) > 1 and after[0].endswith(",") and after[1] == "who")
@@ -464,15 +469,17 @@ def _name_as_called(
     bare: Counter[tuple[str, ...]],
     titled: Counter[str],
 ) -> None:
-    """Name a person as the text mostly calls them: `Elizabeth`, not the `Elizabeth Bennet` of one
-    introduction; `Pooh`, not `Pooh Bear`. The full name stays when the text uses it often (a
-    third as often as the commonest name): `Kylo Ren`, whom a story calls that throughout."""
+    """Name a person by the given name the text mostly calls them: `Elizabeth`, not the
+    `Elizabeth Bennet` of one introduction; `Pooh`, not `Pooh Bear`. The full name stays when the
+    text uses it often (a third as often as the given name): `Kylo Ren`, whom a story calls that
+    throughout; and a surname alone never replaces it (`Denham` is also his mother)."""
     uses = Counter({" ".join(f): bare[f] for f, k in owner.items() if k == key and bare[f]})
     uses.update(titled)
-    if not uses:
+    given = [name for name in uses if person.name.startswith(name + " ")]
+    if not given:
         return
-    most, count = max(uses.items(), key=lambda item: (item[1], len(item[0])))
-    if most != person.name and uses[person.name] * 3 < count:
+    most = max(given, key=lambda name: (uses[name], len(name)))
+    if uses[person.name] * 3 < uses[most]:
         person.aliases.add(person.name)
         person.aliases.discard(most)
         person.name = most
