@@ -15,7 +15,8 @@ honest estimate; the script refuses to print their examples.
 
 Scoring (micro-averaged over quotations, like eval_speakers.py): a quotation is right when every
 dialogue chunk overlapping its spans carries one speaker whose name is one of the gold character's
-names (Main Name or Aliases, case-insensitive). "narrator" matches PDNC's `_narr`. Quotations
+names (Main Name or Aliases, case-insensitive; a full name also without its title). "narrator" (the segment contract's first-person
+narrator) matches PDNC's `_narr` and the character listed with the alias `Narr`. Quotations
 labelled `_group` or `_unknowable` are counted but not judged. `loose` also credits a predicted
 character whose aliases, as characters() reports them, include a gold name. This is a measurement:
 nothing here asserts a figure.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -65,6 +67,7 @@ TEST = [
     "WhereAngelsFearToTread",
 ]
 UNJUDGED = {"_group", "_unknowable"}
+_TITLE = re.compile(r"^(?:mr|mrs|miss|ms|dr|sir|lady|lord|captain|colonel|comrade)\.?\s+")
 
 
 def gold_names(folder: Path) -> dict[str, set[str]]:
@@ -80,6 +83,14 @@ def gold_names(folder: Path) -> dict[str, set[str]]:
                 main.lower(),
                 main.split(" - ")[0].lower(),
                 *(a.lower() for a in aliases),
+            }
+            if "narr" in names[main]:  # PDNC's mark of the first-person narrator
+                names[main].add("narrator")
+            # `Lucian Gregory` is `Mr. Lucian Gregory`: a full name with or without its title
+            names[main] |= {
+                untitled
+                for name in names[main]
+                if len((untitled := _TITLE.sub("", name)).split()) >= 2
             }
     return names
 

@@ -83,6 +83,8 @@ _NEXT_WORD = re.compile(
 """The word after a subject, past adverbs (group 2): the verb, mostly."""
 _INVERTED = re.compile(r"[\s,;:—–-]*(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+$")
 """Between a quote and a name, an inverted tag: `, said softly ` Hux."""
+_DESCRIBED = re.compile(r"[\s,;:—–-]*([a-z]+)\s+the\s+(?:[a-z]+\s+){1,2}")
+"""`said the motionless Syme`, `asked the astonished Mrs. Munt`: a name after a description."""
 _LEAD_WORDS = re.compile(rf"[\s,;—–-]*({COMPOUND_WORD}(?:\s+{COMPOUND_WORD}){{0,4}})")
 """The first lowercase words of the narration after a quote, where a role tag would be."""
 _DETERMINERS = words("the his her my your their a an that this")
@@ -168,6 +170,9 @@ def after_tag(text: str, q: Quote, span: Span, mentions: list[Mention]) -> Evide
     inverted = _INVERTED.fullmatch(gap)  # `said Hux`
     if inverted and inverted.group(1) in SPEECH_VERBS and can_speak(m):
         return Evidence(m.who, tag_strength(m), "tag")
+    described = _DESCRIBED.fullmatch(gap)  # `said the motionless Syme`
+    if described and described.group(1) in SPEECH_VERBS and m.form == "name":
+        return Evidence(m.who, NAMED_TAG, "tag")
     return None
 
 
@@ -214,6 +219,13 @@ def read_role(text: str, span: Span) -> Role | None:
 
 
 _SPOUSES = words("wife lady husband")
+_ENDS_SAYING = re.compile(
+    r"\b(?:said|says|say|asked|asks|answered|answers|replied|replies|cried|cries|added|adds"
+    r"|whispered|shouted|called|exclaimed|murmured|muttered|resumed|continued|remarked|observed"
+    r"|began|went on)(?:\s+[a-z]+ly)?(?:\s+(?:to|at)\s+(?:him|her|them|me|us))?\s*$"
+)
+"""`Gregory glared at him, and then said abruptly "You must…"`: a tag with no comma before the
+speech, as Chesterton and many older printings write it."""
 
 
 def find_spouse(
@@ -237,7 +249,7 @@ def before_evidence(
 ) -> list[Evidence]:
     """`Hux said, "…"` (a tag), `You whimper. "…"` (a tag-like beat), `Hux smiled. "…"` (a beat),
     `He said nothing. "…"` (someone else speaks: goes into `excluded`)."""
-    if text[span.end - 1] in ",:—–":
+    if text[span.end - 1] in ",:—–" or _ENDS_SAYING.search(text, span.start, span.end):
         verbs = [
             m for m in _WORDS.finditer(text, span.start, span.end) if m.group() in SPEECH_VERBS
         ]

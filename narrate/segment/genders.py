@@ -98,6 +98,7 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
         genders[name] = cast.genders.get(name) or _pronoun_gender(counts[name]) or given
     cast = _merge_nicknames(cast, genders, mentions)
     cast = _merge_mister(cast, genders, mentions)
+    cast = _claim_surname(cast, genders)
     genders = {name: genders[name] for name in cast.people}
     dominant: dict[str, str] = {}
     leads = sorted(cast.people, key=lambda name: (-mentions[name], -cast.people[name].mentions))
@@ -208,6 +209,31 @@ def _merge_mister(cast: Cast, genders: dict[str, str | None], mentions: Counter[
         if len(fulls) == 1 and len(misters.get(surname, ())) == 1
     }
     return _apply_merges(cast, merges, genders, mentions)
+
+
+def _claim_surname(cast: Cast, genders: dict[str, str | None]) -> Cast:
+    """`Gregory` when the book has Lucian Gregory and his sister Rosamond (`Miss Gregory`): the
+    man, whom the narration calls by surname as it never calls a lady. A surname shared by two
+    men, or by no man with a given name, stays nobody's."""
+    bearers: dict[str, list[str]] = defaultdict(list)
+    for name in cast.people:
+        parts = name.split()
+        if len(parts) >= 2:
+            bearers[parts[-1]].append(name)
+    claimed = {}
+    for surname, names in bearers.items():
+        if surname in cast.names or len(names) < 2:
+            continue
+        men = [n for n in names if genders.get(n) == "male" and n.split()[0] not in _MISTER]
+        women = [n for n in names if genders.get(n) == "female"]
+        if len(men) == 1 and len(men) + len(women) == len(names):
+            claimed[surname] = men[0]
+    if not claimed:
+        return cast
+    names = {**cast.names, **claimed}
+    for surname, who in claimed.items():
+        cast.people[who].aliases.add(surname)
+    return replace(cast, names=names, mention=mention_pattern(names))
 
 
 def _apply_merges(
