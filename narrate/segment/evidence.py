@@ -97,7 +97,8 @@ _NOT_PEOPLE = words(
 )
 """Nouns after `said the` that are not a speaker's role."""
 _TITLE_DOTS = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle")
-_INTERJECTIONS = words("dear darling my oh o hey hi hello sweet poor")
+_INTERJECTIONS = words("dear darling my oh o hey hi hello sweet")
+"""Words a vocative may follow; not `poor`: `"Poor Miss Taylor!"` pities someone absent."""
 _WORDS = re.compile(COMPOUND_WORD)
 _ANY_WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_MARK = re.compile(r"[.!?…]")
@@ -125,7 +126,8 @@ def introductions(
     text: str, quotes: Sequence[Quote], spans: Sequence[Span], before: list[int]
 ) -> list[int]:
     """For a quote opening its paragraph, the narration span ending the paragraph before it when
-    that ends with a colon (`Then he says:` on a line of its own, then the speech), else -1."""
+    that ends with a colon or comma or a speech verb (`Then he says:` on a line of its own, `it
+    was impossible for him not to say exactly as he had said at dinner,`), else -1."""
     starts = [s.start for s in spans]
     found = []
     for i, q in enumerate(quotes):
@@ -133,7 +135,11 @@ def introductions(
         prev_end = quotes[i - 1].end if i else -1
         ok = before[i] < 0 and k >= 0 and spans[k].paragraph == q.paragraph - 1
         ok = ok and spans[k].start >= prev_end and spans[k].end > prev_end
-        found.append(k if ok and text[spans[k].end - 1] == ":" else -1)
+        ok = ok and (
+            text[spans[k].end - 1] in ":,"
+            or _ENDS_SAYING.search(text, spans[k].start, spans[k].end) is not None
+        )
+        found.append(k if ok else -1)
     return found
 
 
