@@ -46,12 +46,14 @@ TITLES: dict[str, str | None] = {
 }
 """Lowercase title -> the gender it says (None: either)."""
 _MARRIED_WOMAN = words("mrs missus")
+_KIN_TITLES = frozenset(("Aunt", "Uncle", "Cousin", "Grandma", "Grandpa", "Granny"))
+"""Titles that belong to a name as it is said (`Aunt Juley`, `Uncle Pumblechook`)."""
 PLACE_WORDS = words(
     "pier street road lane church chapel hall square abbey bay station hotel park bridge court"
     " place gardens garden hill inn house castle manor cathedral college school hospital harbour"
     " harbor quay wharf dock docks market row terrace avenue crescent common green heath wood"
     " woods forest river lake island mount valley cross gate gates lodge tower temple palace"
-    " museum theatre theater club office"
+    " museum theatre theater club office end"
 )
 """Last words of place names: a capitalised run that ends in one is somewhere, never someone."""
 _ABBREVIATED_TITLES = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle messrs")
@@ -475,6 +477,17 @@ def _name_as_called(
     throughout; and a surname alone never replaces it (`Denham` is also his mother)."""
     uses = Counter({" ".join(f): bare[f] for f, k in owner.items() if k == key and bare[f]})
     uses.update(titled)
+    kin_titled = [
+        t for t in titled if t.endswith(" " + person.name) and t.split()[0] in _KIN_TITLES
+    ]
+    if kin_titled:
+        # `Aunt Juley`, who is rarely plain `Juley`: the kin title is part of what she is called
+        most = max(kin_titled, key=lambda name: uses[name])
+        if uses[most] > 2 * uses[person.name]:
+            person.aliases.add(person.name)
+            person.aliases.discard(most)
+            person.name = most
+        return
     given = [name for name in uses if person.name.startswith(name + " ")]
     if not given:
         return
