@@ -603,3 +603,68 @@ def test_someone_who_answers_by_gesture_does_not_take_the_next_untagged_line():
         '"He always did."',
     )
     assert got == ["Hannah", "Tom", "Tom", "Hannah", "Tom"]
+
+
+# Novels as PDNC prints them (rules found on its DEV novels) ------------------------------------
+
+
+def test_a_speech_verb_with_no_comma_before_the_quote_is_a_tag():
+    got = speakers(
+        "Gregory and Syme sat at the table.",
+        'Syme looked up, and Gregory glared at him, and then said abruptly "You must have '
+        'bewitched me."',
+    )
+    assert got == ["Gregory"]
+
+
+def test_a_name_after_a_description_is_a_named_tag():
+    got = speakers(
+        "Gregory and Syme sat at the table.",
+        '"Thank you!" said the motionless Syme. "You are very good."',
+    )
+    assert got == ["Syme", "Syme"]
+
+
+def test_a_paragraph_ending_in_a_comma_introduces_the_speech_after_it():
+    got = speakers(
+        "Emma smiled and chatted as well as she could, but when tea came, it was impossible for "
+        "Mr. Woodhouse not to say exactly as he had said at dinner,",
+        '"Poor Miss Taylor! I wish she were here again."',
+    )
+    assert got == ["Mr. Woodhouse"]
+
+
+def test_poor_before_a_name_pities_someone_absent_and_does_not_address_them():
+    text = '"Poor Miss Taylor! I wish she were here again."'
+    book = book_of("Miss Taylor married. Emma sat with her father.", text)
+    start = book.text.index(text)
+    quote = Quote(start, start + len(text), 1, True)
+    assert vocative(book.text, quote, discover(book)) is None
+
+
+def test_a_place_after_prepositions_is_no_character():
+    book = book_of(
+        "Emma lived in Highbury. Everyone in Highbury knew her, and the people of Highbury "
+        "talked of little else. Emma said that Highbury was dull. Emma laughed.",
+    )
+    assert set(discover(book).people) == {"Emma"}
+
+
+def test_a_surname_shared_by_a_man_and_his_sister_is_the_man():
+    book = book_of(
+        "Syme met Lucian Gregory in the garden. There Lucian Gregory said he was tired, and his "
+        "sister Rosamond Gregory said she was not. Miss Gregory went in.",
+        '"Nonsense!" said Gregory. He sat down.',
+    )
+    assert speakers(*book.text.split("\n\n")) == ["Lucian Gregory"]
+
+
+def test_a_character_is_named_as_the_text_mostly_calls_them():
+    book = book_of(
+        "Elizabeth Bennet was the second daughter. Elizabeth laughed. Elizabeth walked out, and "
+        "Elizabeth came back, and then Elizabeth sat. Aunt Juley came in. Aunt Juley sat down, "
+        "and Aunt Juley sighed. Juley was tired.",
+    )
+    names = {p.name: p.aliases for p in discover(book).people.values()}
+    assert "Elizabeth Bennet" in names["Elizabeth"]
+    assert "Juley" in names["Aunt Juley"]
