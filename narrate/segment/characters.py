@@ -484,18 +484,21 @@ def _name_as_called(
         # `Aunt Juley`, who is rarely plain `Juley`: the kin title is part of what she is called
         most = max(kin_titled, key=lambda name: uses[name])
         if uses[most] > 2 * uses[person.name]:
-            person.aliases.add(person.name)
-            person.aliases.discard(most)
-            person.name = most
+            _rename(person, most)
         return
     given = [name for name in uses if person.name.startswith(name + " ")]
     if not given:
         return
     most = max(given, key=lambda name: (uses[name], len(name)))
     if uses[person.name] * 3 < uses[most]:
-        person.aliases.add(person.name)
-        person.aliases.discard(most)
-        person.name = most
+        _rename(person, most)
+
+
+def _rename(person: Person, name: str) -> None:
+    """Call the person `name`; the name they had becomes an alias."""
+    person.aliases.add(person.name)
+    person.aliases.discard(name)
+    person.name = name
 
 
 def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:

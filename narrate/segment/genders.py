@@ -231,9 +231,10 @@ def _claim_surname(cast: Cast, genders: dict[str, str | None]) -> Cast:
     if not claimed:
         return cast
     names = {**cast.names, **claimed}
+    people = dict(cast.people)
     for surname, who in claimed.items():
-        cast.people[who].aliases.add(surname)
-    return replace(cast, names=names, mention=mention_pattern(names))
+        people[who] = replace(people[who], aliases=people[who].aliases | {surname})
+    return replace(cast, people=people, names=names, mention=mention_pattern(names))
 
 
 def _apply_merges(
