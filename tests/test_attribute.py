@@ -668,3 +668,26 @@ def test_a_character_is_named_as_the_text_mostly_calls_them():
     names = {p.name: p.aliases for p in discover(book).people.values()}
     assert "Elizabeth Bennet" in names["Elizabeth"]
     assert "Juley" in names["Aunt Juley"]
+
+
+def test_a_talk_that_opens_untagged_takes_its_turns_from_the_tags_after():
+    got = speakers(
+        "The rain had kept them in all day. Mrs. Jennings was asleep upstairs, and the fire "
+        "burned low in the grate. Mr. Palmer had gone out. Elinor and Marianne sat by it.",
+        '"Is he coming tonight, do you think?"',
+        '"I think not. The roads are bad."',
+        '"Then I shall write to him," said Marianne.',
+        '"Do," said Elinor.',
+    )
+    assert got == ["Marianne", "Elinor", "Marianne", "Elinor"]
+
+
+def test_a_talk_where_one_side_calls_the_other_by_name_takes_turns_from_the_call():
+    got = speakers(
+        "Elinor and Marianne sat by the fire. Mr. Palmer came in and took up his newspaper.",
+        '"Is he coming tonight?"',
+        '"I think not, Marianne. The roads are bad."',
+        '"Then I shall write to him."',
+        '"Do," said Elinor.',
+    )
+    assert got == ["Marianne", "Elinor", "Marianne", "Elinor"]

@@ -154,6 +154,7 @@ class _Attribution(Turns):
                 )
         self._link_descriptions()
         self._share_paragraphs()
+        self._follow_chains()
         self._fill_alternation()
         self._fill_pairs()
         return self.speakers

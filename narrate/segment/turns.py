@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from narrate.segment.characters import Cast
-from narrate.segment.evidence import SILENT, WORDLESS, Evidence, can_speak
+from narrate.segment.evidence import SILENT, VOICE_BEFORE, WORDLESS, Evidence, can_speak
 from narrate.segment.lexicon import SAYING_VERBS
 from narrate.segment.mentions import Mention, Resolver
 from narrate.segment.quotes import Paragraph, Quote, Span
@@ -43,6 +43,7 @@ class Turns:
     scene_of: list[int]
     scene_start: dict[int, int]
     speakers: list[str | None]
+    strengths: list[float]
     addressees: list[str | None]
 
     def _pronoun_turn(self, i: int, tag: Evidence) -> Evidence:
@@ -230,3 +231,93 @@ class Turns:
             and (i == 0 or self.quotes[i - 1].paragraph != q.paragraph)
             and (i + 1 >= len(self.quotes) or self.quotes[i + 1].paragraph != q.paragraph)
         )
+
+    def _follow_chains(self) -> None:
+        """`"…," said Emma. / "…" / "…" / "…," said Harriet.`: in a run of paragraphs that each
+        hold one turn of talk, two people take turns. Where the run's tags say who speaks at the
+        even turns and who at the odd ones, every turn known only by turn-taking follows that
+        parity, from either side of the tags: the greedy pass reads left to right only, so a talk
+        that opens untagged went to whoever was about."""
+        for chain in self._chains():
+            if not self._two_people(chain):
+                continue
+            start = 0
+            while start < len(chain):
+                end, parity = self._two_party(chain, start)
+                if parity[0] and parity[1] and parity[0] != parity[1]:
+                    for t in range(start, end):
+                        self._give_turn(chain[t], parity[(t - start) % 2])
+                start = end
+
+    def _chains(self) -> list[list[list[int]]]:
+        """Runs of turns (the quotes of one real paragraph) in consecutive paragraphs of a scene."""
+        chains: list[list[list[int]]] = []
+        for i, q in enumerate(self.quotes):
+            if self.paragraphs[q.paragraph].flat:
+                continue
+            if i and self.quotes[i - 1].paragraph == q.paragraph and chains:
+                chains[-1][-1].append(i)
+                continue
+            previous = self.quotes[i - 1] if i else None
+            if (
+                previous is not None
+                and chains
+                and chains[-1][-1][-1] == i - 1
+                and previous.paragraph == q.paragraph - 1
+                and self.scene_of[i - 1] == self.scene_of[i]
+            ):
+                chains[-1].append([i])
+            else:
+                chains.append([[i]])
+        return [chain for chain in chains if len(chain) >= 3]
+
+    def _two_people(self, chain: list[list[int]]) -> bool:
+        """Whether the run's tags and the names its lines call out come to two people: with a
+        third about (four sisters round the fire) turns do not alternate."""
+        tagged = {self._anchor(turn) for turn in chain} - {None}
+        called = {self.addressees[i] for turn in chain for i in turn} - {None}
+        return len(tagged | called) == 2 and bool(tagged)
+
+    def _anchor(self, turn: list[int]) -> str | None:
+        """The turn's speaker when a tag (or a sentence about the voice) says it."""
+        best = max(turn, key=lambda i: self.strengths[i])
+        return self.speakers[best] if self.strengths[best] >= VOICE_BEFORE else None
+
+    def _two_party(self, chain: list[list[int]], start: int) -> tuple[int, list[str | None]]:
+        """From turn `start`, the end of the stretch whose tags agree with two people taking
+        turns, and those two (even, odd; None where no tag says). A tag that breaks the pattern
+        ends the stretch at the last tag before it: who spoke between is not known."""
+        parity: list[str | None] = [None, None]
+        last_anchor = start
+        for t in range(start, len(chain)):
+            who = self._anchor(chain[t])
+            if who is None:
+                continue
+            side = (t - start) % 2
+            if parity[side] in (None, who) and parity[1 - side] != who:
+                parity[side] = who
+                last_anchor = t
+            else:
+                end = last_anchor + 1 if last_anchor > start else t
+                return end, self._called_side(chain, start, end, parity)
+        return len(chain), self._called_side(chain, start, len(chain), parity)
+
+    def _called_side(
+        self, chain: list[list[int]], start: int, end: int, parity: list[str | None]
+    ) -> list[str | None]:
+        """`"Dear Miss Woodhouse, …"`: when no tag says who speaks on one side, the one the other
+        side's lines call by name does."""
+        for side in (0, 1):
+            if parity[side] is not None:
+                continue
+            for t in range(start + 1 - side, end, 2):
+                called = {self.addressees[i] for i in chain[t]} - {None, parity[1 - side]}
+                if called:
+                    parity[side] = called.pop()
+                    break
+        return parity
+
+    def _give_turn(self, turn: list[int], who: str | None) -> None:
+        for i in turn:
+            if self.strengths[i] < VOICE_BEFORE and who != self.addressees[i]:
+                self.speakers[i] = who
