@@ -691,3 +691,16 @@ def test_a_talk_where_one_side_calls_the_other_by_name_takes_turns_from_the_call
         '"Do," said Elinor.',
     )
     assert got == ["Marianne", "Elinor", "Marianne", "Elinor"]
+
+
+def test_someone_the_talk_is_about_is_not_taken_for_a_speaker():
+    got = speakers(
+        "Harriet sat with Emma in the parlour.",
+        '"Mr. Martin sent us a goose," said Harriet.',
+        '"Does Mr. Martin read?" said Emma.',
+        "Mr. Martin, it seemed, read a great deal.",
+        '"Oh yes! He reads the Agricultural Reports, and Mr. Martin reads aloud to us."',
+        '"How old is Mr. Martin?"',
+        '"Four-and-twenty."',
+    )
+    assert got == ["Harriet", "Emma", "Harriet", "Emma", "Harriet"]

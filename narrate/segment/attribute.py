@@ -220,7 +220,7 @@ class _Attribution(Turns):
         for m in self.span_mentions.get(k, []):
             if not m.subject or m.who is None:
                 continue
-            if m.who in (NARRATOR, YOU) or not can_speak(m):
+            if m.who in (NARRATOR, YOU) or not can_speak(m) or m.who in self._talked_about(i):
                 return []
             if REPORTED.match(self.text, m.end, span.end) or SILENT.match(
                 self.text, m.end, span.end

@@ -13,7 +13,14 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from narrate.segment.characters import Cast
-from narrate.segment.evidence import SILENT, VOICE_BEFORE, WORDLESS, Evidence, can_speak
+from narrate.segment.evidence import (
+    PRONOUN_TAG,
+    SILENT,
+    VOICE_BEFORE,
+    WORDLESS,
+    Evidence,
+    can_speak,
+)
 from narrate.segment.lexicon import SAYING_VERBS
 from narrate.segment.mentions import Mention, Resolver
 from narrate.segment.quotes import Paragraph, Quote, Span
@@ -120,16 +127,33 @@ class Turns:
         if not same_scene or quotes[i].start - quotes[i - 1].end > 3000:
             # a new conversation: whoever is about, if the quote says whom it is not
             return self._recent(i, exclude={self.addressees[i]}) if self.addressees[i] else None
+        talked = self._talked_about(i)
         if excluded:
-            return self._recent(i, exclude=excluded)
+            return self._recent(i, exclude=excluded | talked)
         last = self._reported(i) or self.speakers[i - 1]
         addressed = self._turn_addressee(i)
         if addressed and addressed != last and last == self.speakers[i - 1]:
             if not self._wordless_reply(i):
                 return addressed
             # `Jacob set it down without a word.`: the one spoken to answered by gesture
-            return self._recent(i, exclude={last, addressed}, subjects=True)
-        return self._recent(i, exclude={last} if last else set(), subjects=True)
+            return self._recent(i, exclude={last, addressed} | talked, subjects=True)
+        return self._recent(i, exclude={last} | talked if last else talked, subjects=True)
+
+    def _talked_about(self, i: int) -> set[str]:
+        """`"What sort of looking man is Mr. Martin?"`: people the talk names in the third person
+        are its subject, not its speakers, unless a tag has had them speak in the scene."""
+        scene, named, spoke = self.scene_of[i], set(), set()
+        for j in range(i - 1, max(-1, i - 9), -1):
+            if self.scene_of[j] != scene:
+                break
+            q = self.quotes[j]
+            for m in self.cast.mention.finditer(self.text, q.start + 1, q.end):
+                if m.group("name"):
+                    named.add(self.cast.names[m.group("name")])
+            named.discard(self.addressees[j])
+            if self.strengths[j] >= PRONOUN_TAG:
+                spoke.add(self.speakers[j])
+        return named - spoke
 
     def _gestures(self, m: Mention) -> bool:
         """`Jacob set it down without a word.`: a subject who acts without speech, in that
