@@ -230,3 +230,19 @@ def test_forked_worker_gets_an_error_not_a_hang(espeak):
         message = pipe.read().decode()
     os.waitpid(pid, 0)
     assert "spawn" in message
+
+
+def test_scratch_folders_of_dead_engines_are_removed(tmp_path):
+    from narrate.engines import pyttsx3 as engine
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = tmp_path / f"narrate-pyttsx3-{gone.pid}-abc"
+    live = tmp_path / f"narrate-pyttsx3-{os.getpid()}-def"
+    other = tmp_path / "narrate-pyttsx3-oldstyle"
+    for folder in (stale, live, other):
+        folder.mkdir()
+        (folder / "chunk.wav").write_bytes(b"RIFF")
+    engine._remove_stale_folders(tmp_path)
+    assert not stale.exists()
+    assert live.exists() and other.exists()

@@ -96,7 +96,9 @@ class Pyttsx3Engine:
         # A first, empty run leaves pyttsx3 idle, so later settings apply at once, not queued.
         with contextlib.redirect_stdout(io.StringIO()):
             self._tts.runAndWait()
-        self._folder = Path(tempfile.mkdtemp(prefix="narrate-pyttsx3-", dir=_fast_temp_root()))
+        root = _fast_temp_root()
+        _remove_stale_folders(Path(root or tempfile.gettempdir()))
+        self._folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=root))
         weakref.finalize(self, _remove_folder, self._folder, os.getpid())
         self._wav = self._folder / "chunk.wav"
 
@@ -256,6 +258,29 @@ def _fast_temp_root() -> str | None:
     if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
         return shm
     return None
+
+
+_PREFIX = "narrate-pyttsx3-"
+_OWNED = re.compile(rf"{_PREFIX}(\d+)-")
+
+
+def _remove_stale_folders(root: Path) -> None:
+    """Remove the scratch folders of engines whose process is gone: a worker killed for taking
+    too long (or by Ctrl-C) never runs its finalizer, and /dev/shm is memory."""
+    for folder in root.glob(f"{_PREFIX}*"):
+        owner = _OWNED.match(folder.name)
+        if owner and not _alive(int(owner.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _remove_folder(folder: Path, owner_pid: int) -> None:
