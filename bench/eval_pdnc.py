@@ -3,6 +3,7 @@ quotation a person has labelled with its speaker.
 
     git clone https://github.com/Priya22/project-dialogism-novel-corpus pdnc
     python bench/eval_pdnc.py pdnc [--split dev|test|all] [--only Emma,...] [--examples N]
+                                   [--unseen-after SHORTER_EXCERPTS]
 
 PDNC is not in this repository (it is not ours to ship); point the script at a copy. A folder of
 excerpts in the same layout works too: data/<Novel>/novel_text.txt, quotation_info.csv (columns
@@ -11,7 +12,9 @@ character_info.csv (Main Name, Aliases). A quotation's spans must lie inside nov
 
 The novels are split in two. DEV novels may be read and tuned on: --examples shows their wrong
 attributions. TEST novels are only ever scored, never inspected, so that their figure stays an
-honest estimate; the script refuses to print their examples.
+honest estimate; the script refuses to print their examples. With --unseen-after, only the
+quotations past the end of another (shorter) set of excerpts are judged: longer excerpts of the DEV
+novels then measure the part of them no rule was tuned on.
 
 Scoring (micro-averaged over quotations, like eval_speakers.py): a quotation is right when every
 dialogue chunk overlapping its spans carries one speaker whose name is one of the gold character's
@@ -100,7 +103,8 @@ def quotations(folder: Path) -> list[tuple[list[tuple[int, int]], str]]:
         return [(ast.literal_eval(r["quoteByteSpans"]), r["speaker"]) for r in csv.DictReader(f)]
 
 
-def evaluate(folder: Path) -> tuple[Counter, list[tuple[str, str, str]]]:
+def evaluate(folder: Path, after: int = 0) -> tuple[Counter, list[tuple[str, str, str]]]:
+    """Score one novel's quotations (those starting at or after character `after`)."""
     source = folder / "novel_text.txt"
     book = read_book(source)
     text = book.text
@@ -113,6 +117,8 @@ def evaluate(folder: Path) -> tuple[Counter, list[tuple[str, str, str]]]:
     score: Counter = Counter()
     errors = []
     for spans, speaker in quotations(folder):
+        if spans[0][0] < after:
+            continue
         want = set().union(*(solid(text, s, e) for s, e in spans))
         parts = [c for c in dialogue if want & solid(text, c.start, c.end)]
         got = set().union(*(want & solid(text, c.start, c.end) for c in parts)) if parts else set()
@@ -145,6 +151,13 @@ def main() -> None:
     parser.add_argument(
         "--examples", type=int, default=0, help="wrong attributions shown per DEV novel"
     )
+    parser.add_argument(
+        "--unseen-after",
+        type=Path,
+        metavar="CORPUS",
+        help="judge only the quotations past the end of each novel's text in this other corpus "
+        "(longer excerpts of the DEV novels: the part never tuned on)",
+    )
     args = parser.parse_args()
 
     wanted = {"dev": DEV, "test": TEST, "all": DEV + TEST}[args.split]
@@ -158,7 +171,11 @@ def main() -> None:
     total: Counter = Counter()
     shown = []
     for novel in novels:
-        score, errors = evaluate(args.corpus / "data" / novel)
+        after = 0
+        if args.unseen_after:
+            seen = args.unseen_after / "data" / novel / "novel_text.txt"
+            after = len(seen.read_text(encoding="utf-8")) if seen.exists() else 0
+        score, errors = evaluate(args.corpus / "data" / novel, after)
         total += score
         print(row(novel, score))
         if args.examples and novel in DEV:
