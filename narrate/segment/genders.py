@@ -87,8 +87,12 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
                 gender = "male" if word in ("his", "himself") else "female"
                 counts[who][gender] += 0.5 if word == "her" else 1
     cast = _unname_titles(cast, mentions, by_title)
+    families = _families(cast)
     genders = {}
     for name in cast.people:
+        if name in families:  # `the Hilberys said`: a family, never the `he` after it
+            genders[name] = None
+            continue
         if name in KIN_NAMES:  # `Mother` says her gender as a title would
             genders[name] = KIN_NAMES[name]
             continue
@@ -133,6 +137,27 @@ def _unname_titles(cast: Cast, mentions: Counter[str], by_title: Counter[str]) -
     for who in strays:
         mentions[who] = 0
     return replace(cast, names=names, mention=mention_pattern(names))
+
+
+def _families(cast: Cast) -> set[str]:
+    """Names that are a family or a set of people, plural of another name's surname: `the
+    Hilberys` beside Mr. Hilbery, `Miss Bertrams` beside Sir Thomas Bertram, `Bears` beside Edward
+    Bear. A `he` or `she` never means them; `Mr. Williams` (a title for one man) is not plural."""
+    surnames = {
+        form.split()[-1]
+        for name, person in cast.people.items()
+        for form in person.aliases | {name}
+        if len(form.split()) > 1
+    }
+    found = set()
+    for name in cast.people:
+        words_ = name.split()
+        last = words_[-1]
+        if len(words_) > 2 or (len(words_) == 2 and words_[0] not in ("the", "The", "Miss")):
+            continue
+        if last.endswith("s") and (last[:-1] in surnames or last[:-2] in surnames):
+            found.add(name)
+    return found
 
 
 _FIRST_PERSON = words("I me my myself Me My Myself")
