@@ -16,3 +16,13 @@ def test_a_family_plural_is_never_the_he_of_a_tag():
         "Katharine smiled. Denham looked at the portraits which the Hilberys said were painted by "
         'an uncle. "I should not like to live with so many ancestors," he replied.',
     ) == ["Ralph Denham"]
+
+
+def test_his_lady_is_the_wife_the_text_names_over_one_made_up_from_a_title():
+    # `his` has no one but the book's leading man to mean; the wife addresses her husband by name
+    assert speakers(
+        "Mr. Darcy was the richest man in the county, and every family wished him for a son. "
+        "Mr. Darcy rode past the gate each morning, and he never once stopped.",
+        '"My dear Mr. Bennet," said his lady to him one day, "have you heard the news?"',
+        "Mr. Bennet made no answer, and Mrs. Bennet sighed.",
+    ) == ["Mrs. Bennet", "Mrs. Bennet"]

@@ -243,11 +243,11 @@ def find_spouse(
     if role.noun not in _SPOUSES or role.gender is None:
         return None
     who = next((m.who for m in mentions if m.start == role.determiner), None)
-    for name in (who, partner):
-        spouse = spouse_of(cast, name, role.gender)
-        if spouse:
-            return spouse
-    return None
+    spouses = [spouse_of(cast, name, role.gender) for name in (who, partner)]
+    # a spouse the text names outranks one made up from a title: `"My dear Mr. Bennet," said his
+    # lady` on the first page, where `his` can only fall back on the book's leading man
+    named = [spouse for spouse in spouses if spouse in cast.people]
+    return next(iter(named), None) or next((spouse for spouse in spouses if spouse), None)
 
 
 def before_evidence(
