@@ -26,3 +26,12 @@ def test_his_lady_is_the_wife_the_text_names_over_one_made_up_from_a_title():
         '"My dear Mr. Bennet," said his lady to him one day, "have you heard the news?"',
         "Mr. Bennet made no answer, and Mrs. Bennet sighed.",
     ) == ["Mrs. Bennet", "Mrs. Bennet"]
+
+
+def test_a_possessive_opening_the_tag_is_not_the_speaker():
+    # `her mother demanded`: the mother speaks, not the daughter `her` means
+    assert speakers(
+        "Mrs. Hilbery sat at the head of the table. Katharine poured the tea, and she handed a cup "
+        "to Ralph Denham.",
+        '"Would it be the Battle of Trafalgar?" her mother demanded.',
+    ) == ["Mrs. Hilbery"]

@@ -165,8 +165,8 @@ def after_tag(text: str, q: Quote, span: Span, mentions: list[Mention]) -> Evide
     m = mentions[0]
     gap = text[span.start : m.start]
     if gap.strip(",;:—–- \n\t") == "":  # `she said`
-        if m.who is None or m.form == "object":
-            return None
+        if m.who is None or m.form in ("object", "possessive"):
+            return None  # `her mother demanded`: the mother speaks (a role tag), not `her`
         if SILENT.match(text, m.end, span.end):
             return None
         verb = _NEXT_WORD.match(text, m.end, span.end)
