@@ -35,3 +35,14 @@ def test_a_possessive_opening_the_tag_is_not_the_speaker():
         "to Ralph Denham.",
         '"Would it be the Battle of Trafalgar?" her mother demanded.',
     ) == ["Mrs. Hilbery"]
+
+
+def test_her_father_is_the_mister_of_her_surname():
+    # the latest Mr. in the room is a caller; Katharine Hilbery's father is Mr. Hilbery
+    assert speakers(
+        "Katharine poured out the tea, and she passed a cup to Mrs. Hilbery. Mr. Hilbery was "
+        "reading by the lamp, and Mr. Denham, who had come to call, watched Miss Hilbery. He said "
+        "little, for he was shy. Katharine Hilbery smiled, and Mr. Denham sat down beside her.",
+        '"Do you like our pictures?" said Katharine.',
+        '"There is a better one in the hall," said her father.',
+    ) == ["Katharine Hilbery", "Mr. Hilbery"]
