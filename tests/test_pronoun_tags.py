@@ -46,3 +46,13 @@ def test_her_father_is_the_mister_of_her_surname():
         '"Do you like our pictures?" said Katharine.',
         '"There is a better one in the hall," said her father.',
     ) == ["Katharine Hilbery", "Mr. Hilbery"]
+
+
+def test_a_name_before_a_description_between_commas_is_the_subject():
+    # `Lucian Gregory, the anarchic poet, connected`: Gregory is who the `he` after it means
+    assert speakers(
+        "Gabriel Syme stood at the end of the garden, and he watched the red sunset. Gregory came "
+        "out of the house. He had red hair. Syme watched him without love.",
+        "In fact, Lucian Gregory, the anarchic poet, connected the two events.",
+        '"It may well be," he said, "that the sky is an omen."',
+    ) == ["Lucian Gregory", "Lucian Gregory"]

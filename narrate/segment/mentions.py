@@ -187,9 +187,19 @@ def _after_conjunction(text: str, pos: int, floor: int) -> bool:
     return bool(before) and before[-1].lower() in _SUBORDINATORS
 
 
+_APPOSITIVE = re.compile(
+    r",\s+(?:the|a|an|his|her|their|our|my)\s+[^,.;:!?\"“”\n]{1,60},(?=\s+[a-z])"
+)
+"""After a name, a description between commas: `Mr. Lucian Gregory, the anarchic poet, connected`."""
+
+
 def _name_is_subject(text: str, start: int, end: int, span: Span) -> bool:
-    """A name before a lowercase word (a verb, mostly), unless a preposition governs it; `like`,
-    `as` and `than` may start a clause instead (`it sounded like Hux cared`)."""
+    """A name before a lowercase word (a verb, mostly), past a description between commas, unless
+    a preposition governs it; `like`, `as` and `than` may start a clause instead (`it sounded like
+    Hux cared`)."""
+    appositive = _APPOSITIVE.match(text, end, span.end)
+    if appositive:
+        end = appositive.end()
     following = text[end : end + 2]
     if not (len(following) == 2 and following[0] == " " and following[1].islower()):
         return False
