@@ -56,3 +56,12 @@ def test_a_name_before_a_description_between_commas_is_the_subject():
         "In fact, Lucian Gregory, the anarchic poet, connected the two events.",
         '"It may well be," he said, "that the sky is an omen."',
     ) == ["Lucian Gregory", "Lucian Gregory"]
+
+
+def test_a_name_after_an_adverbial_by_is_a_subject_before_a_finite_verb():
+    # `By and by Piglet woke up`: no object of a preposition goes on with `woke`
+    assert speakers(
+        "That night Piglet and Pooh dug the Trap. Then Pooh went home to bed, and he slept. Piglet "
+        "slept too, and he dreamed. But Pooh woke early, and he went to look at the Trap alone.",
+        'By and by Piglet woke up. As soon as he woke he said to himself, "Oh!"',
+    ) == ["Piglet"]

@@ -205,5 +205,24 @@ def _name_is_subject(text: str, start: int, end: int, span: Span) -> bool:
         return False
     if _after_preposition(text, start, span.start):
         previous = text[max(span.start, start - 8) : start].split()
-        return bool(previous) and previous[-1].lower() in ("like", "as", "than")
+        if previous and previous[-1].lower() in ("like", "as", "than"):
+            return True
+        if previous and previous[-1].lower() == "of":
+            return False  # `a man of the type of Tim Healy detached himself`: the man did
+        # `By and by Piglet woke up`: no object of a preposition goes on with a finite verb
+        verb = _FOLLOWING_WORD.match(text, end)
+        return verb is not None and _finite(verb.group(1))
     return True
+
+
+_FOLLOWING_WORD = re.compile(r" ([a-z]+)\b")
+_FINITE = words(
+    "was were is are had has did does could would should might must will can shall may "
+    "woke came went saw took made got sat stood ran felt knew thought found began "
+    "gave put kept left heard held told rose fell"
+)
+"""Common finite verbs with no -ed: only a subject comes right before them."""
+
+
+def _finite(word: str) -> bool:
+    return word in _FINITE or (len(word) > 4 and word.endswith("ed"))
