@@ -65,3 +65,16 @@ def test_a_name_after_an_adverbial_by_is_a_subject_before_a_finite_verb():
         "slept too, and he dreamed. But Pooh woke early, and he went to look at the Trap alone.",
         'By and by Piglet woke up. As soon as he woke he said to himself, "Oh!"',
     ) == ["Piglet"]
+
+
+def test_a_pronoun_past_another_name_of_its_gender_tells_nothing_of_the_first():
+    # every `she` after Quill is Alice's, named between: Quill stays the man his `he` says
+    assert speakers(
+        "Quill sat alone by the fire, and he was tired.",
+        "Quill did not answer, so Alice went on, and she talked of the sea. Quill said nothing, "
+        "so Alice told him more, and she told it well. Quill only nodded, so Alice sighed, and "
+        "she gave it up. Quill looked away, and Alice laughed at her own story, and she poked the "
+        "fire.",
+        "Tobit came in, and he sat down by the door. Tobit was old and slow.",
+        'Alice went out. Quill rose too. "Good night," he said.',
+    ) == ["Quill"]
