@@ -78,3 +78,13 @@ def test_a_pronoun_past_another_name_of_its_gender_tells_nothing_of_the_first():
         "Tobit came in, and he sat down by the door. Tobit was old and slow.",
         'Alice went out. Quill rose too. "Good night," he said.',
     ) == ["Quill"]
+
+
+def test_a_subject_a_paragraph_back_yields_to_a_later_mention_of_that_gender():
+    # Margaret was the last woman as a subject, but a whole paragraph ago; Mrs. Munt is in focus
+    assert speakers(
+        "Margaret went upstairs, and she wrote to her aunt. Margaret had to stay with Tibby.",
+        "The train was late. It came in at last, and a porter carried the bags to the yard.",
+        "The wind blew the dust into the eyes of Mrs. Munt.",
+        '"You can well imagine," she said, "that the news was a great shock to us."',
+    ) == ["Mrs. Munt", "Mrs. Munt"]
