@@ -88,3 +88,14 @@ def test_a_subject_a_paragraph_back_yields_to_a_later_mention_of_that_gender():
         "The wind blew the dust into the eyes of Mrs. Munt.",
         '"You can well imagine," she said, "that the news was a great shock to us."',
     ) == ["Mrs. Munt", "Mrs. Munt"]
+
+
+def test_a_name_is_a_subject_when_the_printed_line_breaks_before_its_verb():
+    # hard-wrapped text (one block, blank lines between paragraphs): `Pooh\nwalked`
+    assert speakers(
+        "Pooh went out, and he walked to the stream. Eeyore was\n"
+        "there, and he was gloomy.\n\n"
+        "So Eeyore stood there, gazing sadly at the ground, and Pooh\n"
+        "walked all round him once.\n\n"
+        '"Why, what has happened to your tail?" he said in surprise.'
+    ) == ["Pooh"]

@@ -232,9 +232,8 @@ def _name_is_subject(text: str, start: int, end: int, span: Span) -> bool:
     appositive = _APPOSITIVE.match(text, end, span.end)
     if appositive:
         end = appositive.end()
-    following = text[end : end + 2]
-    if not (len(following) == 2 and following[0] == " " and following[1].islower()):
-        return False
+    if not _LOWER_NEXT.match(text, end, span.end):
+        return False  # `Winnie-the-Pooh\nwalked`: a printed line may break between them
     if _after_preposition(text, start, span.start):
         previous = text[max(span.start, start - 8) : start].split()
         if previous and previous[-1].lower() in ("like", "as", "than"):
@@ -247,7 +246,8 @@ def _name_is_subject(text: str, start: int, end: int, span: Span) -> bool:
     return True
 
 
-_FOLLOWING_WORD = re.compile(r" ([a-z]+)\b")
+_LOWER_NEXT = re.compile(r"[ \t]*\n?[ \t]*(?<=\s)[a-z]")
+_FOLLOWING_WORD = re.compile(r"\s+([a-z]+)\b")
 _FINITE = words(
     "was were is are had has did does could would should might must will can shall may "
     "woke came went saw took made got sat stood ran felt knew thought found began "
