@@ -165,8 +165,8 @@ def after_tag(text: str, q: Quote, span: Span, mentions: list[Mention]) -> Evide
     m = mentions[0]
     gap = text[span.start : m.start]
     if gap.strip(",;:—–- \n\t") == "":  # `she said`
-        if m.who is None or m.form == "object":
-            return None
+        if m.who is None or m.form in ("object", "possessive"):
+            return None  # `her mother demanded`: the mother speaks (a role tag), not `her`
         if SILENT.match(text, m.end, span.end):
             return None
         verb = _NEXT_WORD.match(text, m.end, span.end)
@@ -239,14 +239,41 @@ def find_spouse(
 ) -> str | None:
     """`his wife` when he is Mr. Bennet: the character called Mrs. Bennet, or that name when the
     text never writes it (Austen's `his lady`). `partner` is the one the quote addresses, for when
-    the possessive resolves to nobody (`"My dear Mr. Bennet," said his lady`)."""
-    if role.noun not in _SPOUSES or role.gender is None:
+    the possessive resolves to nobody (`"My dear Mr. Bennet," said his lady`). And `her father`
+    when she is Emma Woodhouse: the Mr. Woodhouse the text names (see parent_of)."""
+    if role.gender is None or role.noun not in _SPOUSES | _PARENTS:
         return None
     who = next((m.who for m in mentions if m.start == role.determiner), None)
-    for name in (who, partner):
-        spouse = spouse_of(cast, name, role.gender)
-        if spouse:
-            return spouse
+    if role.noun in _PARENTS:
+        return parent_of(cast, who, role.gender)
+    spouses = [spouse_of(cast, name, role.gender) for name in (who, partner)]
+    # a spouse the text names outranks one made up from a title: `"My dear Mr. Bennet," said his
+    # lady` on the first page, where `his` can only fall back on the book's leading man
+    named = [spouse for spouse in spouses if spouse in cast.people]
+    return next(iter(named), None) or next((spouse for spouse in spouses if spouse), None)
+
+
+_PARENTS = words("father mother")
+_PARENT_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
+
+
+def parent_of(cast: Cast, child: str | None, gender: str) -> str | None:
+    """The `gender` parent of an unmarried `child` by surname: Mr. Woodhouse for Emma Woodhouse
+    (`Miss Woodhouse`), when the text names him so; else None. A Mr. or Mrs. is no one's child
+    here: `his mother` for Mr. Bennet is not Mrs. Bennet."""
+    person = cast.people.get(child) if child else None
+    if person is None:
+        return None
+    forms = person.aliases | {person.name}
+    if any(
+        form.split(" ")[0] in _PARENT_TITLES["male"] + _PARENT_TITLES["female"] for form in forms
+    ):
+        return None
+    for surname in sorted({form.split()[-1] for form in forms if len(form.split()) > 1}):
+        for title in _PARENT_TITLES[gender]:
+            found = cast.names.get(f"{title} {surname}")
+            if found and found != child:
+                return found
     return None
 
 

@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from narrate.model import Book
 from narrate.segment.characters import KIN_NAMES, Cast, discover, mention_pattern
@@ -63,14 +64,19 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
     possessive, half); a gendered title outweighs them all."""
     cast = discover(book)
     text = book.text
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
     mentions: Counter[str] = Counter()
     by_title: Counter[str] = Counter()
+    pronouns: list[_Pronoun] = []
     for k, span in enumerate(spans):
         following = spans[k + 1] if k + 1 < len(spans) else None
         if following is not None and following.paragraph != span.paragraph:
             following = None  # `Mary wished to say something.` / `"…," he continued.`
-        for m in cast.mention.finditer(text, span.start, span.end):
+        found = list(cast.mention.finditer(text, span.start, span.end))
+        later = found + (
+            list(cast.mention.finditer(text, following.start, following.end)) if following else []
+        )
+        named = [(n.start(), cast.names[n.group("name")]) for n in later if n.group("name")]
+        for m in found:
             if not m.group("name"):
                 mentions[NARRATOR] += m.group("pro") in _FIRST_PERSON
                 continue
@@ -80,22 +86,19 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
                 by_title[who] += 1  # `the captain` for Captain Bildad: not his name
             subject = _search(_SUBJECT_PRONOUN, text, m.end(), span, following)
             if subject:
-                counts[who]["male" if subject.group(1).lower() == "he" else "female"] += 2
+                gender = "male" if subject.group(1).lower() == "he" else "female"
+                pronouns.append(_Pronoun(who, gender, 2, _between(named, m, subject, who)))
             other = _search(_OTHER_PRONOUN, text, m.end(), span, following)
             if other:
                 word = other.group(1).lower()
                 gender = "male" if word in ("his", "himself") else "female"
-                counts[who][gender] += 0.5 if word == "her" else 1
+                weight = 0.5 if word == "her" else 1
+                pronouns.append(_Pronoun(who, gender, weight, _between(named, m, other, who)))
     cast = _unname_titles(cast, mentions, by_title)
-    genders = {}
-    for name in cast.people:
-        if name in KIN_NAMES:  # `Mother` says her gender as a title would
-            genders[name] = KIN_NAMES[name]
-            continue
-        given = _GIVEN_NAMES.get(name.split()[0].lower())
-        if given:
-            counts[name][given] += GIVEN_NAME_WEIGHT
-        genders[name] = cast.genders.get(name) or _pronoun_gender(counts[name]) or given
+    families = _families(cast)
+    # twice: the first count tells whose gender a pronoun past another name may be (see _tally)
+    genders = _genders(cast, _tally(pronouns, {}), families)
+    genders = _genders(cast, _tally(pronouns, genders), families)
     cast = _merge_nicknames(cast, genders, mentions)
     cast = _merge_mister(cast, genders, mentions)
     cast = _claim_surname(cast, genders)
@@ -133,6 +136,76 @@ def _unname_titles(cast: Cast, mentions: Counter[str], by_title: Counter[str]) -
     for who in strays:
         mentions[who] = 0
     return replace(cast, names=names, mention=mention_pattern(names))
+
+
+class _Pronoun(NamedTuple):
+    """A pronoun after a name in the narration, and the other characters named between them."""
+
+    who: str
+    gender: str
+    weight: float
+    between: frozenset[str]
+
+
+def _between(
+    named: list[tuple[int, str]], m: re.Match[str], pronoun: re.Match[str], who: str
+) -> frozenset[str]:
+    """The other characters named between a name and a pronoun after it."""
+    return frozenset(
+        other for at, other in named if m.start() < at < pronoun.start() and other != who
+    )
+
+
+def _tally(pronouns: list[_Pronoun], genders: dict[str, str | None]) -> dict[str, Counter[str]]:
+    """Each name's pronoun counts, leaving out a pronoun that could as well mean a character of
+    its gender (by `genders`) named between them: `The Mouse did not answer, so Alice went on:
+    she…` says nothing of the Mouse."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for p in pronouns:
+        if not any(genders.get(other) == p.gender for other in p.between):
+            counts[p.who][p.gender] += p.weight
+    return counts
+
+
+def _genders(
+    cast: Cast, counts: dict[str, Counter[str]], families: set[str]
+) -> dict[str, str | None]:
+    """Each character's gender: a title, a kin name, else the pronouns, else a given name."""
+    genders: dict[str, str | None] = {}
+    for name in cast.people:
+        if name in families:  # `the Hilberys said`: a family, never the `he` after it
+            genders[name] = None
+            continue
+        if name in KIN_NAMES:  # `Mother` says her gender as a title would
+            genders[name] = KIN_NAMES[name]
+            continue
+        given = _GIVEN_NAMES.get(name.split()[0].lower())
+        tally = Counter(counts.get(name, Counter()))
+        if given:
+            tally[given] += GIVEN_NAME_WEIGHT
+        genders[name] = cast.genders.get(name) or _pronoun_gender(tally) or given
+    return genders
+
+
+def _families(cast: Cast) -> set[str]:
+    """Names that are a family or a set of people, plural of another name's surname: `the
+    Hilberys` beside Mr. Hilbery, `Miss Bertrams` beside Sir Thomas Bertram, `Bears` beside Edward
+    Bear. A `he` or `she` never means them; `Mr. Williams` (a title for one man) is not plural."""
+    surnames = {
+        form.split()[-1]
+        for name, person in cast.people.items()
+        for form in person.aliases | {name}
+        if len(form.split()) > 1
+    }
+    found = set()
+    for name in cast.people:
+        words_ = name.split()
+        last = words_[-1]
+        if len(words_) > 2 or (len(words_) == 2 and words_[0] not in ("the", "The", "Miss")):
+            continue
+        if last.endswith("s") and (last[:-1] in surnames or last[:-2] in surnames):
+            found.add(name)
+    return found
 
 
 _FIRST_PERSON = words("I me my myself Me My Myself")

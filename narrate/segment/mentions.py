@@ -55,7 +55,8 @@ class Resolver:
     """Finds mentions span by span in reading order and resolves each he/she/his/her to the
     character of that gender who is most salient: an earlier subject in the same sentence, else an
     earlier possessive there (`out of Kylo's mouth before he thought`), else the last subject of
-    that gender, where a quote's speaker counts as a subject."""
+    that gender, where a quote's speaker counts as a subject, unless a whole paragraph lies
+    between it and a later mention of that gender (then that mention)."""
 
     def __init__(self, text: str, cast: Cast) -> None:
         self.text = text
@@ -63,6 +64,12 @@ class Resolver:
         self.last_subject: dict[str | None, str] = {}
         """Gender (None: not known) -> the last character seen as a subject."""
         self.last_any: dict[str | None, str] = {}
+        self.subject_paragraph: dict[str | None, int] = {}
+        self.any_paragraph: dict[str | None, int] = {}
+        """Gender -> the paragraph of last_subject and of last_any (a speaker: the narration's
+        last paragraph before the quote)."""
+        self.paragraph = 0
+        """The paragraph of the span being scanned, or of the last one committed."""
         self.learned: dict[str, str] = {}
         """Genders learnt from pronouns that could only mean a character of unknown gender."""
         self.mentions: list[Mention] = []
@@ -72,7 +79,15 @@ class Resolver:
     def scan(self, span: Span, commit: bool = True) -> list[Mention]:
         """The span's mentions, resolved. Spans must come in reading order; with commit=False the
         scan only looks ahead (the narration after a quote) and leaves the salience as it was."""
-        saved = dict(self.last_subject), dict(self.last_any), dict(self.learned)
+        saved = (
+            dict(self.last_subject),
+            dict(self.last_any),
+            dict(self.learned),
+            dict(self.subject_paragraph),
+            dict(self.any_paragraph),
+            self.paragraph,
+        )
+        self.paragraph = span.paragraph
         text, cast = self.text, self.cast
         found: list[Mention] = []
         for m in cast.mention.finditer(text, span.start, span.end):
@@ -118,7 +133,14 @@ class Resolver:
             self.mentions += found
             self.positions += [m.start for m in found]
         else:
-            self.last_subject, self.last_any, self.learned = saved
+            (
+                self.last_subject,
+                self.last_any,
+                self.learned,
+                self.subject_paragraph,
+                self.any_paragraph,
+                self.paragraph,
+            ) = saved
         return found
 
     def speaker(self, who: str | None, listener: str | None = None) -> None:
@@ -128,9 +150,11 @@ class Resolver:
         gender = self.gender(who)
         if who:
             self.last_subject[gender] = self.last_any[gender] = who
+            self.subject_paragraph[gender] = self.any_paragraph[gender] = self.paragraph
         heard = self.gender(listener)
         if listener and listener != who and heard and heard != gender:
             self.last_subject[heard] = self.last_any[heard] = listener
+            self.subject_paragraph[heard] = self.any_paragraph[heard] = self.paragraph
 
     def gender(self, who: str | None) -> str | None:
         if not who:
@@ -143,8 +167,10 @@ class Resolver:
             return
         gender = m.gender or self.gender(m.who)
         self.last_any[gender] = m.who
+        self.any_paragraph[gender] = self.paragraph
         if m.subject and salient:
             self.last_subject[gender] = m.who
+            self.subject_paragraph[gender] = self.paragraph
 
     def _resolve(self, gender: str, form: str, found: list[Mention]) -> str | None:
         same = [m for m in found if m.who and (m.gender or self.gender(m.who)) == gender]
@@ -156,12 +182,18 @@ class Resolver:
         if same:
             return same[-1].who
         untold = [m.who for m in found if m.subject and m.form == "name" and not self.gender(m.who)]
-        if untold and untold[-1] in self.cast.people:
+        if untold and untold[-1] in self.cast.people and form != "object":
             # `Uriah Heep came in, with his long hands`: the subject before it in the span, whose
-            # gender the text has not told till now, rather than a man from a page back
+            # gender the text has not told till now, rather than a man from a page back (not
+            # `him`: `Peggotty looked at him` would be `herself` if it meant her)
             self.learned[untold[-1]] = gender
             return untold[-1]
         who = self.last_subject.get(gender) or self.last_any.get(gender)
+        if self.any_paragraph.get(gender, -1) > self.subject_paragraph.get(gender, -1) + 1:
+            # `The wind blew the dust into Mrs. Munt's eyes. / "You can well imagine," she
+            # said`: a subject a paragraph or more older than the latest mention of that gender
+            # has left the scene's focus; the one mentioned since holds it
+            who = self.last_any[gender]
         unknown = self.last_subject.get(None)
         if who is None and unknown in self.cast.people:
             # no one of this gender yet: the last named subject whose gender the text has not told
@@ -187,13 +219,42 @@ def _after_conjunction(text: str, pos: int, floor: int) -> bool:
     return bool(before) and before[-1].lower() in _SUBORDINATORS
 
 
+_APPOSITIVE = re.compile(
+    r",\s+(?:the|a|an|his|her|their|our|my)\s+[^,.;:!?\"“”\n]{1,60},(?=\s+[a-z])"
+)
+"""After a name, a description between commas: `Mr. Lucian Gregory, the anarchic poet, connected`."""
+
+
 def _name_is_subject(text: str, start: int, end: int, span: Span) -> bool:
-    """A name before a lowercase word (a verb, mostly), unless a preposition governs it; `like`,
-    `as` and `than` may start a clause instead (`it sounded like Hux cared`)."""
-    following = text[end : end + 2]
-    if not (len(following) == 2 and following[0] == " " and following[1].islower()):
-        return False
+    """A name before a lowercase word (a verb, mostly), past a description between commas, unless
+    a preposition governs it; `like`, `as` and `than` may start a clause instead (`it sounded like
+    Hux cared`)."""
+    appositive = _APPOSITIVE.match(text, end, span.end)
+    if appositive:
+        end = appositive.end()
+    if not _LOWER_NEXT.match(text, end, span.end):
+        return False  # `Winnie-the-Pooh\nwalked`: a printed line may break between them
     if _after_preposition(text, start, span.start):
         previous = text[max(span.start, start - 8) : start].split()
-        return bool(previous) and previous[-1].lower() in ("like", "as", "than")
+        if previous and previous[-1].lower() in ("like", "as", "than"):
+            return True
+        if previous and previous[-1].lower() == "of":
+            return False  # `a man of the type of Tim Healy detached himself`: the man did
+        # `By and by Piglet woke up`: no object of a preposition goes on with a finite verb
+        verb = _FOLLOWING_WORD.match(text, end)
+        return verb is not None and _finite(verb.group(1))
     return True
+
+
+_LOWER_NEXT = re.compile(r"[ \t]*\n?[ \t]*(?<=\s)[a-z]")
+_FOLLOWING_WORD = re.compile(r"\s+([a-z]+)\b")
+_FINITE = words(
+    "was were is are had has did does could would should might must will can shall may "
+    "woke came went saw took made got sat stood ran felt knew thought found began "
+    "gave put kept left heard held told rose fell"
+)
+"""Common finite verbs with no -ed: only a subject comes right before them."""
+
+
+def _finite(word: str) -> bool:
+    return word in _FINITE or (len(word) > 4 and word.endswith("ed"))
