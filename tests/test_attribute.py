@@ -704,3 +704,13 @@ def test_someone_the_talk_is_about_is_not_taken_for_a_speaker():
         '"Four-and-twenty."',
     )
     assert got == ["Harriet", "Emma", "Harriet", "Emma", "Harriet"]
+
+
+def test_a_title_that_tells_no_gender_does_not_keep_a_surname_from_the_man():
+    book = book_of(
+        "Syme met Lucian Gregory in the garden. There Lucian Gregory said he was tired, and his "
+        "sister Rosamond Gregory said she was not. At the meeting Comrade Gregory rose, and "
+        "Comrade Gregory spoke, and the room cheered Comrade Gregory.",
+        '"Nonsense!" said Gregory. He sat down.',
+    )
+    assert speakers(*book.text.split("\n\n")) == ["Lucian Gregory"]

@@ -39,7 +39,7 @@ TITLES: dict[str, str | None] = {
         words(
             "dr doctor general commander captain capt colonel col major lieutenant lt "
             "sergeant sgt admiral professor prof officer agent detective inspector "
-            "reverend rev judge governor president senator chancellor"
+            "reverend rev judge governor president senator chancellor comrade"
         ),
         None,
     ),

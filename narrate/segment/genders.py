@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from narrate.model import Book
-from narrate.segment.characters import KIN_NAMES, Cast, discover, mention_pattern
+from narrate.segment.characters import KIN_NAMES, TITLES, Cast, discover, mention_pattern
 from narrate.segment.lexicon import NARRATOR, NICKNAMES, words
 from narrate.segment.quotes import Span
 
@@ -299,7 +299,9 @@ def _claim_surname(cast: Cast, genders: dict[str, str | None]) -> Cast:
             continue
         men = [n for n in names if genders.get(n) == "male" and n.split()[0] not in _MISTER]
         women = [n for n in names if genders.get(n) == "female"]
-        if len(men) == 1 and len(men) + len(women) == len(names):
+        # `Comrade Gregory`: a title that tells no gender, before the surname alone, is one of them
+        titled = [n for n in names if not genders.get(n) and _untold_title(n)]
+        if len(men) == 1 and len(men) + len(women) + len(titled) == len(names):
             claimed[surname] = men[0]
     if not claimed:
         return cast
@@ -308,6 +310,12 @@ def _claim_surname(cast: Cast, genders: dict[str, str | None]) -> Cast:
     for surname, who in claimed.items():
         people[who] = replace(people[who], aliases=people[who].aliases | {surname})
     return replace(cast, people=people, names=names, mention=mention_pattern(names))
+
+
+def _untold_title(name: str) -> bool:
+    title, _, surname = name.partition(" ")
+    key = title.lower().rstrip(".")
+    return bool(surname) and " " not in surname and key in TITLES and TITLES[key] is None
 
 
 def _apply_merges(
