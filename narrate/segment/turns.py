@@ -335,9 +335,11 @@ class Turns:
             if parity[side] is not None:
                 continue
             for t in range(start + 1 - side, end, 2):
-                called = {self.addressees[i] for i in chain[t]} - {None, parity[1 - side]}
-                if called:
-                    parity[side] = called.pop()
+                # the first name called, in reading order (never a set's arbitrary pick)
+                called = [self.addressees[i] for i in chain[t]]
+                found = next((c for c in called if c not in (None, parity[1 - side])), None)
+                if found:
+                    parity[side] = found
                     break
         return parity
 
