@@ -127,6 +127,7 @@ class _Attribution(Turns):
             self.scene_start.setdefault(p.scene, p.start)
         self.speakers: list[str | None] = []
         self.strengths: list[float] = []
+        self.quote_names: dict[int, frozenset[str]] = {}
         self.descriptions: set[str] = set()
         """Speakers named only by a role (`the coachman`)."""
 

@@ -52,6 +52,7 @@ class Turns:
     speakers: list[str | None]
     strengths: list[float]
     addressees: list[str | None]
+    quote_names: dict[int, frozenset[str]]
 
     def _pronoun_turn(self, i: int, tag: Evidence) -> Evidence:
         """`"…?" asked Holmes.` / `"Yes," he answered.`: a `he` that only the last quote's speaker
@@ -146,14 +147,21 @@ class Turns:
         for j in range(i - 1, max(-1, i - 9), -1):
             if self.scene_of[j] != scene:
                 break
-            q = self.quotes[j]
-            for m in self.cast.mention.finditer(self.text, q.start + 1, q.end):
-                if m.group("name"):
-                    named.add(self.cast.names[m.group("name")])
+            named |= self._names_in(j)
             named.discard(self.addressees[j])
             if self.strengths[j] >= PRONOUN_TAG:
                 spoke.add(self.speakers[j])
         return named - spoke
+
+    def _names_in(self, j: int) -> frozenset[str]:
+        """The characters quote j names (read once: each later turn looks back over it)."""
+        if j not in self.quote_names:
+            q, names = self.quotes[j], self.cast.names
+            found = self.cast.mention.finditer(self.text, q.start + 1, q.end)
+            self.quote_names[j] = frozenset(
+                names[m.group("name")] for m in found if m.group("name")
+            )
+        return self.quote_names[j]
 
     def _gestures(self, m: Mention) -> bool:
         """`Jacob set it down without a word.`: a subject who acts without speech, in that
