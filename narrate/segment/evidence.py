@@ -25,7 +25,7 @@ from narrate.segment.lexicon import (
     role_gender,
     words,
 )
-from narrate.segment.mentions import Mention, spouse_of
+from narrate.segment.mentions import MARRIED_TITLES, Mention, spouse_of
 from narrate.segment.quotes import Paragraph, Quote, Span
 from narrate.segment.roles import SELF_NAMED
 
@@ -254,7 +254,6 @@ def find_spouse(
 
 
 _PARENTS = words("father mother")
-_PARENT_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
 
 
 def parent_of(cast: Cast, child: str | None, gender: str) -> str | None:
@@ -266,11 +265,11 @@ def parent_of(cast: Cast, child: str | None, gender: str) -> str | None:
         return None
     forms = person.aliases | {person.name}
     if any(
-        form.split(" ")[0] in _PARENT_TITLES["male"] + _PARENT_TITLES["female"] for form in forms
+        form.split(" ")[0] in MARRIED_TITLES["male"] + MARRIED_TITLES["female"] for form in forms
     ):
         return None
     for surname in sorted({form.split()[-1] for form in forms if len(form.split()) > 1}):
-        for title in _PARENT_TITLES[gender]:
+        for title in MARRIED_TITLES[gender]:
             found = cast.names.get(f"{title} {surname}")
             if found and found != child:
                 return found

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from narrate.model import Book
 from narrate.segment.characters import KIN_NAMES, TITLES, Cast, discover, mention_pattern
 from narrate.segment.lexicon import NARRATOR, NICKNAMES, words
+from narrate.segment.mentions import MARRIED_TITLES
 from narrate.segment.quotes import Span
 
 # Common given names: a weak prior, used only when titles and pronouns leave a name's gender open.
@@ -257,7 +258,7 @@ def _merge_nicknames(cast: Cast, genders: dict[str, str | None], mentions: Count
     return _apply_merges(cast, merges, genders, mentions)
 
 
-_MISTER = frozenset(("Mr.", "Mr", "Mister"))
+_MISTER = frozenset(MARRIED_TITLES["male"])
 
 
 def _merge_mister(cast: Cast, genders: dict[str, str | None], mentions: Counter[str]) -> Cast:

@@ -13,7 +13,8 @@ from narrate.segment.characters import Cast
 from narrate.segment.lexicon import NARRATOR, PREPOSITIONS, PRONOUNS, YOU, role_gender, words
 from narrate.segment.quotes import Span
 
-_MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
+MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
+"""Gender -> the titles of a married man or woman (a parent, a spouse), the usual spelling first."""
 _SPOUSE_NOUN = re.compile(r"\s+(wife|husband)\b")
 """After his/her: `his wife met him`, a mention of the spouse."""
 _PARENT_NOUN = re.compile(r"\s+(father|mother)\b(?!['’]s)")
@@ -30,12 +31,12 @@ def spouse_of(cast: Cast, name: str | None, gender: str) -> str | None:
     other = "male" if gender == "female" else "female"
     for alias in sorted(person.aliases | {person.name}):
         title, _, surname = alias.partition(" ")
-        if title in _MARRIED_TITLES[other] and surname:
-            for spouse_title in _MARRIED_TITLES[gender]:
+        if title in MARRIED_TITLES[other] and surname:
+            for spouse_title in MARRIED_TITLES[gender]:
                 found = cast.names.get(f"{spouse_title} {surname}")
                 if found:
                     return found
-            return f"{_MARRIED_TITLES[gender][0]} {surname}"
+            return f"{MARRIED_TITLES[gender][0]} {surname}"
     return None
 
 
