@@ -38,6 +38,7 @@ from narrate.segment.evidence import (
     BEAT_BEFORE,
     NAMED_TAG,
     PARAGRAPH_BEAT,
+    PARENTS,
     PRONOUN_TAG,
     SAME_PARAGRAPH,
     SILENT,
@@ -69,7 +70,6 @@ from narrate.segment.turns import REPORTED, Turns
 # discover, NARRATOR and YOU are re-exported: callers and tests know them as narrate.segment.attribute's
 __all__ = ["NARRATOR", "YOU", "attribute", "characters", "discover"]
 
-_PARENTS = frozenset(("mother", "father"))
 _ROLE_SUBJECT = re.compile(rf"\b[Tt]he\s+({COMPOUND_WORD})(?:\s+({COMPOUND_WORD}))?")
 """`the (thin) lady`: a role noun, maybe after an adjective."""
 _ARRIVAL = re.compile(rf"\b(?:An?|Another)\s+(?:[a-z]+\s+){{0,2}}?({COMPOUND_WORD})\b")
@@ -300,7 +300,7 @@ class _Attribution(Turns):
             previous = {self.speakers[i - 1]} if i and self.speakers[i - 1] else set()
             owner = next((m.who for m in mentions if m.start == role.determiner), None)
             who = None
-            if role.noun in _PARENTS:
+            if role.noun in PARENTS:
                 # `said her mother`: not the daughter `her` means, and a parent is mostly titled
                 # (`Mrs. Bennet`) where the children go by given names
                 who = self._recent(

@@ -241,10 +241,10 @@ def find_spouse(
     text never writes it (Austen's `his lady`). `partner` is the one the quote addresses, for when
     the possessive resolves to nobody (`"My dear Mr. Bennet," said his lady`). And `her father`
     when she is Emma Woodhouse: the Mr. Woodhouse the text names (see parent_of)."""
-    if role.gender is None or role.noun not in _SPOUSES | _PARENTS:
+    if role.gender is None or role.noun not in _SPOUSES | PARENTS:
         return None
     who = next((m.who for m in mentions if m.start == role.determiner), None)
-    if role.noun in _PARENTS:
+    if role.noun in PARENTS:
         return parent_of(cast, who, role.gender)
     spouses = [spouse_of(cast, name, role.gender) for name in (who, partner)]
     # a spouse the text names outranks one made up from a title: `"My dear Mr. Bennet," said his
@@ -253,7 +253,8 @@ def find_spouse(
     return next(iter(named), None) or next((spouse for spouse in spouses if spouse), None)
 
 
-_PARENTS = words("father mother")
+PARENTS = words("father mother")
+"""Role nouns for a parent (`said her mother`)."""
 
 
 def parent_of(cast: Cast, child: str | None, gender: str) -> str | None:
