@@ -96,7 +96,7 @@ def begin(
         on_start(the_plan, len(jobs))
     failed_before = len(failures) if failures is not None else 0
     clips = synthesize(jobs, pool, cache, on_clip, failures=failures)
-    encoding = start(book, clips, out_dir, settings.pauses, output)
+    encoding = start(book, clips, out_dir, settings.pauses, output, cache)
     # A book with stand-in tones is not recorded as built, so the next build tries it again.
     clean = failures is None or len(failures) == failed_before
     return Begun(encoding=encoding, stamp=stamp if clean else None)

@@ -1,9 +1,12 @@
-"""A content-addressed store of synthesized chunks.
+"""A content-addressed store of synthesized chunks, and of encoded pieces of books.
 
-The key is everything that decides the sound: engine, engine version, voice settings and the words spoken.
-So a rerun with nothing changed reuses every chunk, and changing one character's voice misses only that
-character's chunks. Entries are written atomically and carry their length and checksum, so a file cut short
-by a crash or a full disk is detected and synthesized again, never played.
+A chunk's key is everything that decides the sound: engine, engine version, voice settings and the words
+spoken. So a rerun with nothing changed reuses every chunk, and changing one character's voice misses only
+that character's chunks. Chunk entries are written atomically and carry their length and checksum, so a
+file cut short by a crash or a full disk is detected and synthesized again, never played.
+
+Encoded pieces (assemble/pieces.py, `<key>.aac` and `<key>.mp3`) are raw frames that are joined into the
+books' files as they are; ffmpeg writes them under a temporary name that is renamed once it has finished.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from narrate.model import Voice
 
 MAGIC = b"NRC1"
 HEADER = struct.Struct("<4sIQI")  # magic, sample rate, PCM length, crc32 of the PCM
-ENTRY = re.compile(r"[0-9a-f]{64}\.pcm|\.tmp-\w+")
+ENTRY = re.compile(r"[0-9a-f]{64}\.(pcm|aac|mp3)|\.tmp-\w+")
 
 
 def default_dir() -> Path:
@@ -43,8 +46,8 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pcm"
+    def path(self, key: str, suffix: str = ".pcm") -> Path:
+        return self.folder / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str) -> tuple[bytes, int] | None:
         """(pcm, sample_rate), or None when missing or damaged."""
@@ -83,8 +86,8 @@ class Cache:
             raise OutputError(f"cannot read the cache at {self.folder}: {e.strerror}") from None
 
     def info(self) -> tuple[int, int]:
-        """(entries, bytes)."""
-        sizes = [p.stat().st_size for p in self.entries() if p.suffix == ".pcm"]
+        """(entries, bytes): chunks and encoded pieces."""
+        sizes = [p.stat().st_size for p in self.entries() if not p.name.startswith(".tmp-")]
         return len(sizes), sum(sizes)
 
     def clear(self) -> int:
@@ -92,7 +95,7 @@ class Cache:
         removed = 0
         for entry in list(self.entries()):
             entry.unlink(missing_ok=True)
-            removed += entry.suffix == ".pcm"
+            removed += not entry.name.startswith(".tmp-")
         for sub in self.folder.glob("[0-9a-f][0-9a-f]"):
             with contextlib.suppress(OSError):
                 sub.rmdir()  # only when nothing else is in it

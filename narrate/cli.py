@@ -108,7 +108,7 @@ def cache_options(command):
     return click.option(
         "--cache-dir",
         type=click.Path(path_type=Path),
-        help="Where synthesized chunks are kept.  [default: the user cache folder]",
+        help="Where synthesized chunks and encoded audio are kept.  [default: the user cache folder]",
     )(command)
 
 
@@ -430,7 +430,7 @@ def init(file, target, force, voices_file, narrator_voice, rate, reader_name, sp
 
 @cli.group()
 def cache():
-    """Look at or empty the cache of synthesized chunks."""
+    """Look at or empty the cache of synthesized chunks and encoded audio."""
 
 
 @cache.command("info")
@@ -439,15 +439,15 @@ def cache_info(cache_dir):
     """Where the cache is and how much it holds."""
     store = open_cache(cache_dir)
     count, size = store.info()
-    click.echo(f"{store.folder}: {count} chunks, {size / 1e6:.1f} MB")
+    click.echo(f"{store.folder}: {count} entries, {size / 1e6:.1f} MB")
 
 
 @cache.command("clear")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="The cache folder to empty.")
 def cache_clear(cache_dir):
-    """Remove every cached chunk (the next build synthesizes everything again)."""
+    """Remove every entry (the next build synthesizes and encodes everything again)."""
     store = open_cache(cache_dir)
-    click.echo(f"removed {store.clear()} chunks from {store.folder}")
+    click.echo(f"removed {store.clear()} entries from {store.folder}")
 
 
 def main() -> None:

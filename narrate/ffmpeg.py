@@ -45,6 +45,14 @@ def executable() -> str:
         ) from e
 
 
+@functools.cache
+def version() -> str:
+    """The ffmpeg binary's version: encoded audio kept from another version is not reused."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_version()
+
+
 def command(args: Sequence[Arg], loglevel: str = "error") -> list[str]:
     """The full command line for ffmpeg `args`: quiet, never interactive, overwriting outputs."""
     return [executable(), "-hide_banner", "-nostdin", "-loglevel", loglevel, "-y", *map(str, args)]

@@ -40,18 +40,33 @@ def story_clips() -> list[Clip]:
     return clips
 
 
-def expected_spans(clips: list[Clip]) -> list[tuple[float, float]]:
+MP3 = (576, 576)
+"""A 22 kHz mp3's frame, and how many samples early its audio comes (pieces.py)."""
+M4B = (1024, 0)
+LEAD = 1152
+"""Samples of room tone each piece begins with: what the mp3 encoder leaves out."""
+
+
+def expected_spans(clips: list[Clip], timeline: tuple[int, int]) -> list[tuple[float, float]]:
     """Where each chunk's speech must sit in its chapter, worked out from the clips alone: the
     head, then each clip's speech (without the engine's trailing silence), that silence and the
-    pause after it."""
-    spans, at, chapter = [], 0.0, None
-    for clip in clips:
+    pause after it. As encoded piece by piece in a format whose `timeline` is (frame, early): a
+    new piece starts LEAD samples before each change of voice (every pause here is long enough)
+    and is padded to whole frames, and its audio comes `early` samples ahead."""
+    frame, early = timeline
+    spans, chapter = [], None
+    for i, clip in enumerate(clips):
         if clip.chunk.chapter != chapter:
-            chapter, at = clip.chunk.chapter, PAUSES.head_ms / 1000
-        padding = (len(clip.pcm) - len(clip.pcm.rstrip(b"\0"))) // 2 / RATE
-        speech = clip.seconds - padding
-        spans.append((at, at + speech))
-        at += speech + padding + PAUSES.after(clip.chunk.brk) / 1000
+            chapter, at, piece, padded = clip.chunk.chapter, PAUSES.head_ms * RATE // 1000, 0, 0
+        elif clip.voice != clips[i - 1].voice:
+            cut = at - LEAD
+            padded += -(cut - piece) % frame
+            piece = cut
+        padding = (len(clip.pcm) - len(clip.pcm.rstrip(b"\0"))) // 2
+        speech = len(clip.pcm) // 2 - padding
+        start = at + padded - early
+        spans.append((start / RATE, (start + speech) / RATE))
+        at += speech + padding + round(PAUSES.after(clip.chunk.brk) * RATE / 1000)
     return spans
 
 
@@ -91,7 +106,7 @@ def read_lrc(path: Path) -> list[tuple[float, str]]:
 
 def test_cues_sit_on_chunk_boundaries(built):
     files, clips = built
-    spans = expected_spans(clips)
+    spans = expected_spans(clips, MP3)
     by_chapter = [spans[:4], spans[4:]]
     for chapter, expected in zip(files.chapters, by_chapter, strict=True):
         vtt, srt, lrc = chapter.captions
@@ -101,12 +116,12 @@ def test_cues_sit_on_chunk_boundaries(built):
             assert title == (0.0, pytest.approx(expected[0][0], abs=0.001), chapter.title)
             assert len(spoken) == len(expected)
             for (start, end, _), (want_start, want_end) in zip(spoken, expected, strict=True):
-                assert start == pytest.approx(want_start, abs=0.1)
-                assert end == pytest.approx(want_end, abs=0.1)
+                assert start == pytest.approx(want_start, abs=0.001)
+                assert end == pytest.approx(want_end, abs=0.001)
         lines = read_lrc(lrc)
         assert lines[0] == (0.0, chapter.title)
-        assert [t for t, _ in lines[1:-1]] == pytest.approx([s for s, _ in expected], abs=0.1)
-        assert lines[-1] == (pytest.approx(expected[-1][1], abs=0.1), "")
+        assert [t for t, _ in lines[1:-1]] == pytest.approx([s for s, _ in expected], abs=0.01)
+        assert lines[-1] == (pytest.approx(expected[-1][1], abs=0.01), "")
 
 
 def test_cues_match_the_speech_in_the_audio(built):
@@ -116,7 +131,7 @@ def test_cues_match_the_speech_in_the_audio(built):
     for chapter in files.chapters:
         pcm = decode_pcm(chapter.mp3, RATE)
         cues = read_cues(chapter.captions[1])[1:]
-        edges = [0.0] + [t for start, end, _ in cues for t in (start, end)] + [chapter.duration]
+        edges = [0.0] + [t for start, end, _ in cues for t in (start, end)] + [len(pcm) / 2 / RATE]
         for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True):
             gap = pcm[round((gap_start + 0.02) * RATE) * 2 : round((gap_end - 0.02) * RATE) * 2]
             assert longest_silence(gap, RATE) >= gap_end - gap_start - 0.05
@@ -126,12 +141,13 @@ def test_cues_match_the_speech_in_the_audio(built):
 
 
 def test_cue_text_is_the_story_text_escaped_for_each_format(built):
-    files, _ = built
+    files, clips = built
     vtt, srt, _ = files.chapters[0].captions
     assert "The lamp turned &amp; turned &lt;slowly&gt; --&gt; forever." in vtt.read_text()
     assert vtt.read_text().startswith("WEBVTT\n\n")
     assert "The lamp turned & turned <slowly> -> forever." in srt.read_text()
-    assert srt.read_text().startswith("1\n00:00:00,000 --> 00:00:00,800\nNight\n")
+    first = expected_spans(clips, MP3)[0][0]
+    assert srt.read_text().startswith(f"1\n00:00:00,000 --> 00:00:00,{first * 1000:03.0f}\nNight\n")
 
 
 def test_book_lrc_spans_the_whole_book(built):
@@ -143,7 +159,7 @@ def test_book_lrc_spans_the_whole_book(built):
     morning = [t for t, line in lines if line == "Morning"]
     assert morning == [pytest.approx(second.start, abs=0.01)]
     starts = [t for t, line in lines if line.startswith("I am still")]
-    assert starts == [pytest.approx(second.start + expected_spans(clips)[5][0], abs=0.1)]
+    assert starts == [pytest.approx(second.start + expected_spans(clips, M4B)[5][0], abs=0.01)]
 
 
 def test_manifest_places_every_chunk(built):
@@ -156,10 +172,12 @@ def test_manifest_places_every_chunk(built):
         for c in files.chapters
     ]
     assert manifest["chapters"][0]["vtt"] == "01 - Night.vtt"
-    spans = expected_spans(clips)
+    spans = zip(expected_spans(clips, MP3), expected_spans(clips, M4B), strict=True)
     chapter_start = {c.number: c.start for c in files.chapters}
     assert len(manifest["chunks"]) == len(clips)
-    for record, clip, (start, end) in zip(manifest["chunks"], clips, spans, strict=True):
+    for record, clip, ((start, end), (in_book, _)) in zip(
+        manifest["chunks"], clips, spans, strict=True
+    ):
         chunk = clip.chunk
         assert (record["index"], record["start"], record["end"]) == (
             chunk.index,
@@ -171,7 +189,7 @@ def test_manifest_places_every_chunk(built):
         assert (voice["id"], voice["pitch"]) == (clip.voice.id, clip.voice.pitch)
         assert record["chapter_time"] == pytest.approx(start, abs=0.002)
         assert record["duration"] == pytest.approx(end - start, abs=0.002)
-        assert record["time"] == pytest.approx(chapter_start[chunk.chapter] + start, abs=0.002)
+        assert record["time"] == pytest.approx(chapter_start[chunk.chapter] + in_book, abs=0.002)
 
 
 # --- the formats themselves ----------------------------------------------------------------------

@@ -6,11 +6,12 @@
     NN - <chapter>.vtt .srt .lrc     captions per chapter; <slug>.lrc for the whole book
     cover.jpg (or .png), manifest.json
 
-The clips are a stream and never all in memory: mix.py turns each chapter into a PCM file in a
+The clips are a stream and never all in memory: mix.py turns each chapter into PCM pieces in a
 hidden work folder inside the output folder, at one loudness per voice and with room tone, and as
-soon as a chapter is mixed the encoders (encode.py) start on it while later chapters are still
-being synthesized. Every file is made under a temporary name in the work folder and renamed into
-place only when all are complete; the work folder is always removed. Files an earlier build listed
+soon as a chapter is mixed its pieces are encoded (pieces.py; those an earlier build encoded come
+from the cache) while later chapters are still being synthesized. Every file is made under a
+temporary name in the work folder and renamed into place only when all are complete; the work
+folder is always removed. Files an earlier build listed
 in its manifest and this one does not make (another format, renamed chapters) are removed.
 """
 
@@ -27,11 +28,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate import ffmpeg
-from narrate.assemble import captions, cover, encode, loudness, tags
+from narrate.assemble import captions, cover, encode, loudness, pieces, tags
 from narrate.assemble.formats import Output
 from narrate.assemble.manifest import Manifest
 from narrate.assemble.mix import MixedChapter, PcmStream, mix_chapters
+from narrate.cache import Cache
 from narrate.errors import InputError, OutputError
 from narrate.ingest import safe_file_name
 from narrate.model import Book, Clip, Pauses
@@ -80,9 +81,11 @@ def assemble(
     out_dir: Path,
     pauses: Pauses,
     output: Output | None = None,
+    cache: Cache | None = None,
 ) -> BookFiles:
-    """Write `out_dir/<book.slug>/` from `clips` (the spoken chunks, in reading order)."""
-    return start(book, clips, out_dir, pauses, output).result()
+    """Write `out_dir/<book.slug>/` from `clips` (the spoken chunks, in reading order). Encoded
+    pieces are kept in `cache` for the next build (with None, all are encoded anew)."""
+    return start(book, clips, out_dir, pauses, output, cache).result()
 
 
 def start(
@@ -91,19 +94,20 @@ def start(
     out_dir: Path,
     pauses: Pauses,
     output: Output | None = None,
+    cache: Cache | None = None,
 ) -> Encoding:
     """assemble() up to the last mixed chapter: the encoders are still running when this returns,
     and the Encoding's result() waits for them and puts the files in place. A caller may mix the
-    next book meanwhile: the longest encode of a book is one ffmpeg, on one core, so without that
-    the other core idles while it ends."""
+    next book meanwhile, so that the other core does not idle while the last encoders end."""
     output = output or Output()
     folder = _output_folder(Path(out_dir), book.slug)
     work = _work_folder(folder)
-    run = _Run(book, output, work)
+    run = _Run(book, output, work, cache)
     try:
         with _output_errors(folder):
             stream = PcmStream(clips)
-            for chapter in mix_chapters(book, stream, work, pauses, run.levels):
+            run.begin(stream.rate)
+            for chapter in mix_chapters(book, stream, work, pauses, run.levels, run.lead):
                 run.add(chapter)
             if not run.chapters:
                 raise InputError(f"{book.source}: no spoken text in the book; nothing to narrate")
@@ -223,12 +227,18 @@ class _Done:
 
     number: int
     title: str
-    start: int
-    """Samples from the start of the book."""
-    samples: int
-    rate: int
+    start: float
+    """Seconds from the start of the book."""
+    seconds: float
+    """Its length in the book (the m4b or opus)."""
+    parts: dict[str, list[Path]]
+    """Its encoded pieces, by format."""
     mp3: Path | None
     """Its mp3's temporary path in the work folder."""
+
+    @property
+    def end(self) -> float:
+        return self.start + self.seconds
 
 
 @dataclass
@@ -236,17 +246,37 @@ class _Run:
     book: Book
     output: Output
     work: Path
+    cache: Cache | None
     tags: tags.Tags = field(init=False)
     chapters: list[_Done] = field(default_factory=list)
-    books: dict[str, encode.BookStream] = field(default_factory=dict)
-    """The m4b's and opus's encoders, by format."""
-    mp3s: list[ffmpeg.Process] = field(default_factory=list)
+    opus: encode.BookStream | None = None
+    encoders: pieces.Encoders | None = None
+    lead: int = 0
+    """Samples of room tone each piece begins with (pieces.lead)."""
+    book_time: pieces.Timeline = field(init=False)
+    """The m4b's and opus's timeline: the chapter marks, the book's captions and the manifest."""
+    chapter_time: pieces.Timeline = field(init=False)
+    """The chapter mp3s' timeline, which the chapters' captions follow."""
     manifest: Manifest = field(init=False)
     levels: loudness.VoiceLevels = field(default_factory=loudness.VoiceLevels)
 
     def __post_init__(self) -> None:
         self.tags = tags.Tags.of(self.book)
         self.manifest = Manifest(self.work / "chunks.jsonl")
+
+    def begin(self, rate: int) -> None:
+        """Start the encoders for PCM at `rate` Hz."""
+        codecs = pieces.codecs(self.output, rate)
+        self.lead = pieces.lead(codecs, rate)
+        self.encoders = pieces.Encoders(codecs, rate, self.cache, self.work)
+        self.book_time = pieces.Timeline(codecs.get("m4b"), rate)
+        self.chapter_time = (
+            pieces.Timeline(codecs["mp3"], rate) if "mp3" in codecs else self.book_time
+        )
+        if "opus" in self.output.formats:
+            args = encode.opus_args(self.output)
+            what = f"{self.book.slug}.opus"
+            self.opus = encode.BookStream(rate, args, self.work / "audio.opus", what)
 
     def add(self, chapter: MixedChapter) -> None:
         """Check, encode and caption a chapter that has just been mixed."""
@@ -257,45 +287,43 @@ class _Run:
                 f"{chapter.seconds / 60:.1f} min, over the {limit:g} min a file may run in this "
                 "preset; split it with a chapter heading in the story, or drop --preset"
             )
-        if not self.chapters:
-            self._start_books(chapter.rate)
-        for stream in self.books.values():
-            stream.add(chapter.pcm)
-        mp3 = None
-        if "mp3" in self.output.formats:
-            mp3 = chapter.pcm.with_suffix(".mp3")
-            encode.make_room(self.mp3s)
-            what = f"the mp3 of chapter {chapter.number}"
-            self.mp3s.append(encode.start_mp3(chapter.pcm, chapter.rate, self.output, mp3, what))
-        start = self.chapters[-1].start + self.chapters[-1].samples if self.chapters else 0
-        done = _Done(chapter.number, chapter.title, start, chapter.samples, chapter.rate, mp3)
+        assert self.encoders is not None, "begin() comes first"
+        parts = self.encoders.add(chapter)
+        if self.opus is not None:
+            for piece in chapter.pieces:
+                padded = self.book_time.samples(piece) * chapter.rate // self.book_time.rate
+                self.opus.add(piece.pcm, silence=padded - piece.samples)
+        start = self.chapters[-1].end if self.chapters else 0.0
+        seconds = self.book_time.seconds(chapter)
+        mp3 = self.work / f"{chapter.number:06d}.mp3" if "mp3" in parts else None
+        done = _Done(chapter.number, chapter.title, start, seconds, parts, mp3)
         self._write_captions(chapter, done)
-        self.manifest.add(chapter, start / chapter.rate)
+        self.manifest.add(
+            chapter,
+            [start + t for t in self.book_time.chunk_seconds(chapter)],
+            self.chapter_time.chunk_seconds(chapter),
+        )
         self.chapters.append(done)
 
-    def _start_books(self, rate: int) -> None:
-        if "m4b" in self.output.formats:
-            args = encode.aac_args(self.output)
-            what = f"{self.book.slug}.m4b"
-            self.books["m4b"] = encode.BookStream(rate, args, self.work / "audio.m4a", what)
-        if "opus" in self.output.formats:
-            args = encode.opus_args(self.output)
-            what = f"{self.book.slug}.opus"
-            self.books["opus"] = encode.BookStream(rate, args, self.work / "audio.opus", what)
-
     def _write_captions(self, chapter: MixedChapter, done: _Done) -> None:
-        rate = chapter.rate
-        spoken = (
-            (p.start / rate, (p.start + p.samples) / rate, p.chunk.text) for p in chapter.placed
-        )
-        cues = captions.chapter_cues(chapter.title, spoken)
+        def cues(timeline: pieces.Timeline) -> list[captions.Cue]:
+            starts = timeline.chunk_seconds(chapter)
+            spoken = (
+                (t, t + p.samples / chapter.rate, p.chunk.text)
+                for t, p in zip(starts, chapter.placed, strict=True)
+            )
+            return captions.chapter_cues(chapter.title, spoken)
+
+        own = cues(self.chapter_time)
         stem = self.work / f"{chapter.number:06d}"
-        stem.with_suffix(".vtt").write_text(captions.vtt(cues), encoding="utf-8")
-        stem.with_suffix(".srt").write_text(captions.srt(cues), encoding="utf-8")
-        lrc = captions.lrc(cues, chapter.title, self.tags.title, self.tags.artist, chapter.seconds)
+        stem.with_suffix(".vtt").write_text(captions.vtt(own), encoding="utf-8")
+        stem.with_suffix(".srt").write_text(captions.srt(own), encoding="utf-8")
+        seconds = self.chapter_time.seconds(chapter)
+        lrc = captions.lrc(own, chapter.title, self.tags.title, self.tags.artist, seconds)
         stem.with_suffix(".lrc").write_text(lrc, encoding="utf-8")
+        in_book = own if self.chapter_time is self.book_time else cues(self.book_time)
         with (self.work / "book.lrc").open("a", encoding="utf-8") as book_lrc:
-            book_lrc.write("\n".join(captions.lrc_lines(cues, done.start / rate)) + "\n")
+            book_lrc.write("\n".join(captions.lrc_lines(in_book, done.start)) + "\n")
 
     def publish(self, folder: Path) -> BookFiles:
         """Finish the encoders, add chapters, tags and cover, and move everything into place."""
@@ -304,17 +332,25 @@ class _Run:
         finals: dict[str, Path] = {}
         metadata = self.work / "chapters.txt"
         metadata.write_text(encode.ffmetadata(self.tags.ffmetadata(), self._marks()), "utf-8")
-        for fmt, stream in self.books.items():
-            stream.finish()
+        assert self.encoders is not None
+        self.encoders.wait()
+        encoded: dict[str, Path] = {}
+        if "m4b" in self.output.formats:
+            frames = self.work / "audio.aac"
+            pieces.join([part for c in self.chapters for part in c.parts["m4b"]], frames)
+            encoded["m4b"] = self.work / "audio.m4a"
+            encode.adts_to_mp4(frames, encoded["m4b"], f"{self.book.slug}.m4b")
+        if self.opus is not None:
+            self.opus.finish()
+            encoded["opus"] = self.opus.path
+        for fmt, audio in encoded.items():
             muxer = {"m4b": "mp4", "opus": "opus"}[fmt]
             made = self.work / f"book.{fmt}"
-            encode.add_chapters(stream.path, metadata, made, muxer, f"{self.book.slug}.{fmt}")
+            encode.add_chapters(audio, metadata, made, muxer, f"{self.book.slug}.{fmt}")
             if art:
                 (tags.cover_m4b if fmt == "m4b" else tags.cover_opus)(made, art)
             finals[fmt] = folder / f"{self.book.slug}.{fmt}"
             moves.append((made, finals[fmt]))
-        for encoder in self.mp3s:
-            encoder.wait()
 
         written: list[ChapterFile] = []
         tracks = len(self.chapters)
@@ -323,13 +359,17 @@ class _Run:
             work_stem = self.work / f"{done.number:06d}"
             mp3 = None
             if done.mp3 is not None:
+                frames = work_stem.with_suffix(".frames")
+                pieces.join(done.parts["mp3"], frames)
+                encode.remux_mp3(frames, done.mp3, f"the mp3 of chapter {done.number}")
                 tags.tag_mp3(done.mp3, self.tags, done.title, track, tracks, art)
                 mp3 = folder / f"{stem}.mp3"
                 moves.append((done.mp3, mp3))
             texts = tuple(folder / f"{stem}.{kind}" for kind in ("vtt", "srt", "lrc"))
             moves += [(work_stem.with_suffix(p.suffix), p) for p in texts]
-            start, duration = done.start / done.rate, done.samples / done.rate
-            written.append(ChapterFile(done.number, done.title, start, duration, mp3, texts))
+            written.append(
+                ChapterFile(done.number, done.title, done.start, done.seconds, mp3, texts)
+            )
 
         if "mp3" in self.output.formats:
             finals["playlist"] = folder / f"{self.book.slug}.m3u"
@@ -365,22 +405,18 @@ class _Run:
 
     def kill(self) -> None:
         """Stop every encoder still running (after a failure); never raises."""
-        for encoder in self.mp3s:
-            encoder.kill()
-        for stream in self.books.values():
-            stream.kill()
+        if self.encoders is not None:
+            self.encoders.kill()
+        if self.opus is not None:
+            self.opus.kill()
         self.manifest.close()
 
     def _marks(self) -> list[tuple[int, int, str]]:
-        """Each chapter's (start_ms, end_ms, title) in the book, from the exact PCM lengths."""
-        return [
-            (c.start * 1000 // c.rate, (c.start + c.samples) * 1000 // c.rate, c.title)
-            for c in self.chapters
-        ]
+        """Each chapter's (start_ms, end_ms, title) in the book."""
+        return [(round(c.start * 1000), round(c.end * 1000), c.title) for c in self.chapters]
 
     def _book_lrc(self) -> Path:
-        last = self.chapters[-1]
-        seconds = (last.start + last.samples) / last.rate
+        seconds = self.chapters[-1].end
         header = captions.lrc_header(self.tags.title, self.tags.title, self.tags.artist, seconds)
         path = self.work / "book-final.lrc"
         with (
@@ -392,12 +428,11 @@ class _Run:
         return path
 
     def _manifest_head(self, written: list[ChapterFile], finals: dict[str, Path]) -> dict:
-        last = self.chapters[-1]
         return {
             "title": self.tags.title,
             "author": self.tags.artist,
             "source": self.book.source.name,
-            "duration": round((last.start + last.samples) / last.rate, 3),
+            "duration": round(self.chapters[-1].end, 3),
             "files": {key: path.name for key, path in finals.items()},
             "loudness": {
                 "target_lufs": loudness.TARGET_LUFS,

@@ -1,10 +1,9 @@
-"""ffmpeg encoders for each output format, fed with the mixer's chapter PCM.
+"""ffmpeg's settings for each output format, and the steps that make the final files.
 
-The book-length files (m4b, opus) are each one ffmpeg, fed every chapter's PCM through stdin by a
-thread as soon as the chapter is mixed, while later chapters are still being synthesized: encoding
-is the slowest step, so it starts with the first chapter. Chapter marks and tags are added at the
-end by a stream copy (no re-encode). A chapter's mp3 is its own ffmpeg reading the chapter's PCM file,
-in the background. Every encoder runs loudness.encoder_filters().
+The m4b's AAC and the chapter mp3s are encoded piece by piece (pieces.py) as soon as each chapter is
+mixed, while later chapters are still being synthesized: encoding is the slowest step. The opus is
+one ffmpeg, fed every piece through stdin by a thread (BookStream). Chapter marks and tags are added
+at the end by a stream copy (no re-encode). Every encoder runs loudness.encoder_filters().
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ from narrate.assemble.formats import Output
 
 _BLOCK = 1 << 20
 """Bytes per read when streaming chapter PCM to ffmpeg."""
-BACKGROUND = max(1, (os.cpu_count() or 2) - 2)
-"""mp3 encoders running at once beside the book's encoders while clips still arrive."""
+BACKGROUND = max(1, (os.cpu_count() or 2) - 1)
+"""Piece encoders (each an ffmpeg of several threads) running at once while clips still arrive."""
 
 
 def raw_input(rate: int, source: str | Path) -> list[ffmpeg.Arg]:
@@ -61,33 +60,40 @@ and takes half the CPU: on the seeds' speech at 64 kbps its error is lower in ev
 of the psychoacoustic shaping that matters most for music. mp3 encoding was half of a build's CPU."""
 
 
-def mp3_args(output: Output) -> list[ffmpeg.Arg]:
-    # Given a bitrate, libmp3lame encodes constant bitrate (what ACX requires), and its Info
-    # header carries the encoder delay, so decoders give back exactly the samples put in.
-    return [
-        *audio_filters(output.sample_rate),
-        *["-c:a", "libmp3lame", "-b:a", output.mp3_bitrate, "-compression_level", MP3_QUALITY],
-        *["-id3v2_version", "3", "-f", "mp3"],
-    ]
+def mp3_codec(output: Output) -> list[str]:
+    # Given a bitrate, libmp3lame encodes constant bitrate (what ACX requires).
+    return ["-c:a", "libmp3lame", "-b:a", output.mp3_bitrate, "-compression_level", MP3_QUALITY]
 
 
-def start_mp3(pcm: Path, rate: int, output: Output, out: Path, what: str) -> ffmpeg.Process:
-    return ffmpeg.Process([*raw_input(rate, pcm), *mp3_args(output), out], what=what)
+def adts_to_mp4(frames: Path, out: Path, what: str) -> None:
+    """Copy joined ADTS frames into an MP4. add_chapters() then reads it: straight from ADTS, whose
+    demuxer counts time in 1/28224000 s, the chapter track of a book over 152 s overflows its 32-bit
+    duration and ffmpeg drops it."""
+    ffmpeg.run(["-f", "aac", "-i", frames, "-c", "copy", "-f", "mp4", out], what)
+
+
+def remux_mp3(frames: Path, out: Path, what: str) -> None:
+    """Copy joined mp3 frames into `out` with an Info header: its frame count gives players the
+    exact length of the file at once."""
+    ffmpeg.run(
+        ["-f", "mp3", "-i", frames, "-c", "copy", "-write_xing", "1", "-f", "mp3", out], what
+    )
 
 
 class BookStream:
-    """One ffmpeg encoding a whole book from chapter PCM files added one by one."""
+    """One ffmpeg encoding a whole book from PCM files added one by one, each followed by as many
+    samples of silence as asked (to keep to the m4b's timeline)."""
 
     def __init__(self, rate: int, codec: Sequence[ffmpeg.Arg], path: Path, what: str) -> None:
         self.path = path
         self._process = ffmpeg.Process([*raw_input(rate, "pipe:0"), *codec, path], what, stdin=True)
-        self._queue: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Path, int] | None] = queue.SimpleQueue()
         self._failure: OSError | None = None
         self._thread = threading.Thread(target=self._feed, name="narrate-book", daemon=True)
         self._thread.start()
 
-    def add(self, pcm: Path) -> None:
-        self._queue.put(pcm)
+    def add(self, pcm: Path, silence: int = 0) -> None:
+        self._queue.put((pcm, silence))
 
     def finish(self) -> None:
         """Wait until every chapter added is encoded; EncoderError if ffmpeg failed."""
@@ -105,9 +111,11 @@ class BookStream:
     def _feed(self) -> None:
         stdin = self._process.stdin
         try:
-            while (path := self._queue.get()) is not None:
+            while (item := self._queue.get()) is not None:
+                path, silence = item
                 with path.open("rb") as pcm:
                     shutil.copyfileobj(pcm, stdin, _BLOCK)
+                stdin.write(bytes(2 * silence))
         except (BrokenPipeError, ValueError):
             pass  # ffmpeg quit (its exit code and stderr say why) or was killed
         except OSError as e:
@@ -139,13 +147,3 @@ def ffmetadata(tags: dict[str, str], chapters: Sequence[tuple[int, int, str]]) -
 def _escape(value: str) -> str:
     """ffmetadata's escaping, so a value can never start a section or add a key."""
     return re.sub(r"([=;#\\\n])", r"\\\1", value)
-
-
-def make_room(encoders: list[ffmpeg.Process]) -> None:
-    """Wait until fewer than BACKGROUND encoders run; raise at once if one has failed."""
-    for encoder in encoders:
-        if encoder.done():
-            encoder.wait()
-    running = [encoder for encoder in encoders if not encoder.done()]
-    for encoder in running[: max(0, len(running) - BACKGROUND + 1)]:
-        encoder.wait()

@@ -20,7 +20,6 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 from narrate import ffmpeg
 from narrate.assemble.pcm import audioop
@@ -164,20 +163,26 @@ def _limiter() -> str:
 
 
 class RoomTone:
-    """Writes room tone for pauses: a few seconds of pink noise, continued where the last pause
-    left off so that no two neighbouring pauses repeat."""
+    """Room tone for pauses: a few seconds of pink noise, continued where the last pause left off
+    so that no two neighbouring pauses repeat, and restarted at the start of each piece (mix.py)
+    at a place that only the piece's own text decides."""
 
     def __init__(self, sample_rate: int) -> None:
         self._loop = room_tone(sample_rate)
         self._at = 0
 
-    def write(self, out: BinaryIO, samples: int) -> None:
+    def restart(self, seed: int) -> None:
+        self._at = 2 * (seed % (len(self._loop) // 2))
+
+    def take(self, samples: int) -> bytes:
+        parts = []
         left = 2 * samples
         while left > 0:
             piece = self._loop[self._at : self._at + left]
-            out.write(piece)
+            parts.append(piece)
             left -= len(piece)
             self._at = (self._at + len(piece)) % len(self._loop)
+        return b"".join(parts)
 
 
 @functools.cache

@@ -33,9 +33,10 @@ class Manifest:
         self._chunks = chunks_file.open("w", encoding="utf-8")
         self._voices: dict[Voice, int] = {}
 
-    def add(self, chapter: MixedChapter, book_start: float) -> None:
-        """Record the chunks of a chapter that starts `book_start` seconds into the book."""
-        for placed in chapter.placed:
+    def add(self, chapter: MixedChapter, times: list[float], chapter_times: list[float]) -> None:
+        """Record the chunks of a chapter, whose speech starts at `times` seconds into the book and
+        `chapter_times` into the chapter's mp3 (one of each per MixedChapter.placed)."""
+        for placed, time, chapter_time in zip(chapter.placed, times, chapter_times, strict=True):
             chunk = placed.chunk
             voice = self._voices.setdefault(placed.voice, len(self._voices))
             record = {
@@ -48,8 +49,8 @@ class Manifest:
                 "text": chunk.text,
                 "voice": voice,
                 "gain_db": round(placed.gain_db, 2),
-                "time": round(book_start + placed.start / chapter.rate, 3),
-                "chapter_time": round(placed.start / chapter.rate, 3),
+                "time": round(time, 3),
+                "chapter_time": round(chapter_time, 3),
                 "duration": round(placed.samples / chapter.rate, 3),
             }
             self._chunks.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -1,10 +1,16 @@
-"""Clips to chapter audio: one raw PCM file per chapter, every voice at the same loudness, room tone
-in the head, the pauses and the tail; and where each chunk's speech sits in it.
+"""Clips to chapter audio: raw PCM pieces, every voice at the same loudness, room tone in the head,
+the pauses and the tail; and where each chunk's speech sits in them.
 
 The clips are a stream and are never all in memory. A chapter's speech goes to a raw file as its
 clips arrive, and the speech of voices still being measured to a file per voice as well. Once the
 chapter is complete those voices are measured (loudness.VoiceLevels) and the chapter is mixed in
 one pass: head, then each clip times its voice's gain followed by its pause, then the tail.
+
+A chapter is cut into pieces where the voice changes (and the pause there is long enough), so that
+each piece depends on nothing but its own clips: its room tone starts afresh from its first chunk,
+and it begins with `lead` samples of room tone taken from the pause before it. The encoders encode
+each piece on its own (pieces.py), and a piece that comes out the same as in an earlier build is not
+encoded again: changing one character's voice encodes only that character's lines.
 
 Engines pad clips with digital silence (espeak-ng about 0.3 s). That padding becomes room tone of
 the same length in the pause after the clip, so the pacing stays the engine's; after a chapter's
@@ -13,7 +19,9 @@ last clip it is dropped, so the tail is exactly Pauses.tail_ms.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +39,24 @@ class Placed:
 
     chunk: Chunk
     voice: Voice
+    piece: int
+    """Index of its piece in MixedChapter.pieces."""
     start: int
-    """Samples from the start of the chapter (its head room tone included)."""
+    """Samples from the start of its piece."""
     samples: int
     """Length of the speech, without the engine's trailing silence."""
     gain_db: float
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a chapter's audio that is encoded on its own."""
+
+    pcm: Path
+    """Mono s16le, HEADROOM_DB below its final level (see loudness.py)."""
+    samples: int
+    digest: str
+    """sha256 of the PCM: what an encoded piece is cached under, with the encoder's settings."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +64,13 @@ class MixedChapter:
     number: int
     """The chapter's number in the book (Chapter.number)."""
     title: str
-    pcm: Path
-    """Mono s16le at `rate`, HEADROOM_DB below its final level (see loudness.py)."""
+    pieces: tuple[Piece, ...]
     rate: int
-    samples: int
     placed: tuple[Placed, ...]
+
+    @property
+    def samples(self) -> int:
+        return sum(piece.samples for piece in self.pieces)
 
     @property
     def seconds(self) -> float:
@@ -77,8 +100,10 @@ def mix_chapters(
     work: Path,
     pauses: Pauses,
     levels: loudness.VoiceLevels,
+    lead: int = 0,
 ) -> Iterator[MixedChapter]:
-    """Each chapter with spoken clips, mixed into `work`, as soon as its last clip has arrived."""
+    """Each chapter with spoken clips, mixed into `work`, as soon as its last clip has arrived.
+    Every piece begins with at least `lead` samples of room tone (0: one piece per chapter)."""
     titles = {c.number: c.title for c in book.chapters}
     room = loudness.RoomTone(stream.rate)
     done: set[int] = set()
@@ -89,7 +114,7 @@ def mix_chapters(
         done.add(number)
         title = one_line(titles.get(number) or f"Chapter {number}")
         speech = _collect(number, clips, stream, work, levels)
-        yield _mix(number, title, speech, stream.rate, work, pauses, levels, room)
+        yield _mix(number, title, speech, stream.rate, work, pauses, levels, room, lead)
 
 
 @dataclass(frozen=True)
@@ -153,31 +178,67 @@ def _mix(
     pauses: Pauses,
     levels: loudness.VoiceLevels,
     room: loudness.RoomTone,
+    lead: int,
 ) -> MixedChapter:
     raw_path = work / f"{number:06d}.speech"
-    out_path = work / f"{number:06d}.pcm"
+    pieces: list[Piece] = []
     placed: list[Placed] = []
-    position = 0
-    with raw_path.open("rb") as raw, out_path.open("wb") as out:
-        position += _room(out, room, _samples(pauses.head_ms, rate))
+    out: _PieceFile | None = None
+    with raw_path.open("rb") as raw:
         for i, part in enumerate(speech):
+            if out is None or _cuts(speech[i - 1], part, pauses, rate, lead):
+                if out is not None:
+                    pieces.append(out.close())
+                out = _PieceFile(work / f"{number:06d}-{len(pieces):05d}.pcm")
+                room.restart(zlib.crc32(part.chunk.text.encode()))
+                head = max(lead, _samples(pauses.head_ms, rate)) if i == 0 else lead
+                out.room(room, head)
             pcm = raw.read(2 * part.samples)
             gain_db = levels.gain_db(part.voice)
+            start = out.samples
             out.write(audioop.mul(pcm, 2, 10 ** (gain_db / 20)) if gain_db else pcm)
-            placed.append(Placed(part.chunk, part.voice, position, part.samples, gain_db))
-            position += part.samples
+            placed.append(Placed(part.chunk, part.voice, len(pieces), start, part.samples, gain_db))
             if i == len(speech) - 1:
-                pause = _samples(pauses.tail_ms, rate)
+                out.room(room, _samples(pauses.tail_ms, rate))
             else:
                 pause = part.padding + _samples(pauses.after(part.chunk.brk), rate)
-            position += _room(out, room, pause)
+                cut = _cuts(part, speech[i + 1], pauses, rate, lead)
+                out.room(room, pause - lead if cut else pause)
+    assert out is not None, "a chapter is mixed only when it has speech"
+    pieces.append(out.close())
     raw_path.unlink()
-    return MixedChapter(number, title, out_path, rate, position, tuple(placed))
+    return MixedChapter(number, title, tuple(pieces), rate, tuple(placed))
 
 
-def _room(out: BinaryIO, room: loudness.RoomTone, samples: int) -> int:
-    room.write(out, samples)
-    return samples
+def _cuts(before: _Speech, after: _Speech, pauses: Pauses, rate: int, lead: int) -> bool:
+    """Whether a new piece starts between two clips: where the voice changes, if the pause there
+    leaves room tone of at least `lead` on both sides of the cut. The pause as set, without the
+    engine's silence, decides it, so that where pieces fall never depends on how a voice sounds."""
+    if not lead or before.voice == after.voice:
+        return False
+    return _samples(pauses.after(before.chunk.brk), rate) >= 2 * lead
+
+
+class _PieceFile:
+    """A piece being written: its PCM file, length and digest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("wb")
+        self._hash = hashlib.sha256()
+        self.samples = 0
+
+    def write(self, pcm: bytes) -> None:
+        self._file.write(pcm)
+        self._hash.update(pcm)
+        self.samples += len(pcm) // 2
+
+    def room(self, room: loudness.RoomTone, samples: int) -> None:
+        self.write(room.take(samples))
+
+    def close(self) -> Piece:
+        self._file.close()
+        return Piece(self.path, self.samples, self._hash.hexdigest())
 
 
 def _samples(ms: int, rate: int) -> int:
