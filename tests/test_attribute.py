@@ -714,3 +714,24 @@ def test_a_title_that_tells_no_gender_does_not_keep_a_surname_from_the_man():
         '"Nonsense!" said Gregory. He sat down.',
     )
     assert speakers(*book.text.split("\n\n")) == ["Lucian Gregory"]
+
+
+def test_a_name_before_an_aside_and_its_verb_is_a_subject_not_a_call():
+    text = '"Mr. Brand, I suppose, is not a man who reads much?"'
+    book = book_of("Lucy sat with Mr. Brand's sister. Mr. Brand was away.", text)
+    start = book.text.index(text)
+    quote = Quote(start, start + len(text), 1, True)
+    assert vocative(book.text, quote, discover(book)) is None
+
+
+def test_a_name_in_a_list_of_names_is_not_a_call():
+    text = '"She asked the maids, Miss Hale, and Miss Dunn to supper."'
+    book = book_of("Miss Hale came. Miss Dunn came too. Lucy laughed.", text)
+    start = book.text.index(text)
+    quote = Quote(start, start + len(text), 1, True)
+    assert vocative(book.text, quote, discover(book)) is None
+    called = '"Come in, Miss Hale, and sit down."'
+    book = book_of("Miss Hale came. Miss Dunn came too. Lucy laughed.", called)
+    start = book.text.index(called)
+    quote = Quote(start, start + len(called), 1, True)
+    assert vocative(book.text, quote, discover(book)) == "Miss Hale"
