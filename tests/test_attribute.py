@@ -735,3 +735,24 @@ def test_a_name_in_a_list_of_names_is_not_a_call():
     start = book.text.index(called)
     quote = Quote(start, start + len(called), 1, True)
     assert vocative(book.text, quote, discover(book)) == "Miss Hale"
+
+
+def test_a_name_broken_across_a_printed_line_still_tags_its_speaker():
+    # one block of printed lines, wrapped as a plain-text book wraps them
+    text = (
+        "Lucy sat by the fire with Mr. Brand and Mrs. Brand, and the wind\n"
+        "blew round the house.\n\n"
+        '"It is cold," said Mrs. Brand, and she drew her shawl about her.\n\n'
+        'Lucy smiled. "It is impossible that Lucy should not feel it," said Mr.\n'
+        "Brand.\n"
+    )
+    book = Book(
+        Path("t.txt"),
+        "t",
+        "t",
+        text,
+        (Chapter(1, "One"),),
+        (Block(Kind.NARRATION, 1, 0, len(text)),),
+    )
+    lines = [c.speaker for c in segment(book) if c.kind is Kind.DIALOGUE]
+    assert lines == ["Mrs. Brand", "Mr. Brand"]

@@ -377,7 +377,7 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
                 continue
             who = YOU
         else:
-            who = cast.names[m.group("name")]
+            who = cast.named(m)
         before = text[q.start + 1 : m.start()].rstrip()
         if before.endswith(".") and before.split()[-1].lower().rstrip(".") in _TITLE_DOTS:
             # `And Mr. Campbell, the minister…`: the dot is the title's, no sentence ends there
@@ -400,6 +400,4 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
 def _subject_or_listed(text: str, end: int, stop: int) -> bool:
     """Whether the name ending at `end` is a clause's subject past an aside or one of a list of
     names (talked about, not called)."""
-    return bool(
-        _ASIDE_THEN_VERB.match(text, end, stop) or _LIST_GOES_ON.match(text, end, stop)
-    )
+    return bool(_ASIDE_THEN_VERB.match(text, end, stop) or _LIST_GOES_ON.match(text, end, stop))
