@@ -714,3 +714,45 @@ def test_a_title_that_tells_no_gender_does_not_keep_a_surname_from_the_man():
         '"Nonsense!" said Gregory. He sat down.',
     )
     assert speakers(*book.text.split("\n\n")) == ["Lucian Gregory"]
+
+
+def test_a_name_before_an_aside_and_its_verb_is_a_subject_not_a_call():
+    text = '"Mr. Brand, I suppose, is not a man who reads much?"'
+    book = book_of("Lucy sat with Mr. Brand's sister. Mr. Brand was away.", text)
+    start = book.text.index(text)
+    quote = Quote(start, start + len(text), 1, True)
+    assert vocative(book.text, quote, discover(book)) is None
+
+
+def test_a_name_in_a_list_of_names_is_not_a_call():
+    text = '"She asked the maids, Miss Hale, and Miss Dunn to supper."'
+    book = book_of("Miss Hale came. Miss Dunn came too. Lucy laughed.", text)
+    start = book.text.index(text)
+    quote = Quote(start, start + len(text), 1, True)
+    assert vocative(book.text, quote, discover(book)) is None
+    called = '"Come in, Miss Hale, and sit down."'
+    book = book_of("Miss Hale came. Miss Dunn came too. Lucy laughed.", called)
+    start = book.text.index(called)
+    quote = Quote(start, start + len(called), 1, True)
+    assert vocative(book.text, quote, discover(book)) == "Miss Hale"
+
+
+def test_a_name_broken_across_a_printed_line_still_tags_its_speaker():
+    # one block of printed lines, wrapped as a plain-text book wraps them
+    text = (
+        "Lucy sat by the fire with Mr. Brand and Mrs. Brand, and the wind\n"
+        "blew round the house.\n\n"
+        '"It is cold," said Mrs. Brand, and she drew her shawl about her.\n\n'
+        'Lucy smiled. "It is impossible that Lucy should not feel it," said Mr.\n'
+        "Brand.\n"
+    )
+    book = Book(
+        Path("t.txt"),
+        "t",
+        "t",
+        text,
+        (Chapter(1, "One"),),
+        (Block(Kind.NARRATION, 1, 0, len(text)),),
+    )
+    lines = [c.speaker for c in segment(book) if c.kind is Kind.DIALOGUE]
+    assert lines == ["Mrs. Brand", "Mr. Brand"]

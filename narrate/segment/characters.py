@@ -129,6 +129,11 @@ class Cast:
     def gender(self, who: str | None) -> str | None:
         return self.genders.get(who) if who else None
 
+    def named(self, m: re.Match[str]) -> str:
+        """The canonical name a `mention` match found: its surface may break across a printed
+        line (`said Mr.` at a line's end, `Knightley` on the next), where `names` has one space."""
+        return self.names[" ".join(m.group("name").split())]
+
 
 _TOKEN = re.compile(
     r"(?<![\w'’/])([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]*(?:-[A-Za-zÀ-ÿ]+|['’](?!s\b)[A-Za-zÀ-ÿ]+)*)(['’]s)?(?!\w)"
@@ -506,9 +511,19 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
+_NAME_GAP = r"(?:[ \t]*\n[ \t]*|[ \t]+)"
+"""Between the words of a name in the text: spaces, or a printed line's break (never a blank line,
+which ends the paragraph)."""
+
+
 def mention_pattern(names: dict[str, str]) -> re.Pattern[str]:
     # (?!) never matches: a book with no names still has the groups
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
+    alternatives = (
+        "|".join(
+            re.escape(n).replace("\\ ", _NAME_GAP) for n in sorted(names, key=len, reverse=True)
+        )
+        or "(?!)"
+    )
     name_part = f"(?P<name>{alternatives})(?P<poss>['’]s)?(?!\\w)"
     return re.compile(f"(?<![\\w'’/])(?:{name_part}|(?P<pro>{PRONOUN_RE})(?![\\w'’/]))")
 

@@ -99,6 +99,14 @@ _NOT_PEOPLE = words(
 _TITLE_DOTS = words("mr mrs ms dr st capt col lt sgt prof rev gen mme mlle")
 _INTERJECTIONS = words("dear darling my oh o hey hi hello sweet")
 """Words a vocative may follow; not `poor`: `"Poor Miss Taylor!"` pities someone absent."""
+_ASIDE_THEN_VERB = re.compile(
+    r",\s+(?:I|we)\s+(?:(?:dare|should|must|do|am)\s+)?(?:suppose|think|believe|imagine|fancy|"
+    r"hope|know|say|find|understand|presume|trust|fear|sure|daresay|take\s+it|see)\s*,\s+[a-z]"
+)
+"""After a name: `Mr. Martin, I suppose, is not…`, an aside and then the name's verb: its
+subject, not a call."""
+_LIST_GOES_ON = re.compile(r",?\s+(?:and|or|nor)\s+(?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]")
+"""After a name: `the teachers, Miss Nash, and Miss Prince`, one of a list of names."""
 _WORDS = re.compile(COMPOUND_WORD)
 _ANY_WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_MARK = re.compile(r"[.!?…]")
@@ -369,7 +377,7 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
                 continue
             who = YOU
         else:
-            who = cast.names[m.group("name")]
+            who = cast.named(m)
         before = text[q.start + 1 : m.start()].rstrip()
         if before.endswith(".") and before.split()[-1].lower().rstrip(".") in _TITLE_DOTS:
             # `And Mr. Campbell, the minister…`: the dot is the title's, no sentence ends there
@@ -384,6 +392,12 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
             not before or before[-1] in ",.!?;:—–-…" or before.split()[-1].lower() in _INTERJECTIONS
         )
         closes = after in ("", ",", ".", "!", "?", ";", "—", "–", "-", "…") or m.end() >= q.end - 1
-        if opens and closes:
+        if opens and closes and not _subject_or_listed(text, m.end(), q.end):
             return who
     return None
+
+
+def _subject_or_listed(text: str, end: int, stop: int) -> bool:
+    """Whether the name ending at `end` is a clause's subject past an aside or one of a list of
+    names (talked about, not called)."""
+    return bool(_ASIDE_THEN_VERB.match(text, end, stop) or _LIST_GOES_ON.match(text, end, stop))

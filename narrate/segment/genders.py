@@ -76,14 +76,14 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
         later = found + (
             list(cast.mention.finditer(text, following.start, following.end)) if following else []
         )
-        named = [(n.start(), cast.names[n.group("name")]) for n in later if n.group("name")]
+        named = [(n.start(), cast.named(n)) for n in later if n.group("name")]
         for m in found:
             if not m.group("name"):
                 mentions[NARRATOR] += m.group("pro") in _FIRST_PERSON
                 continue
-            who = cast.names[m.group("name")]
+            who = cast.named(m)
             mentions[who] += 1
-            if m.group("name") not in cast.people[who].aliases | {who}:
+            if " ".join(m.group("name").split()) not in cast.people[who].aliases | {who}:
                 by_title[who] += 1  # `the captain` for Captain Bildad: not his name
             subject = _search(_SUBJECT_PRONOUN, text, m.end(), span, following)
             if subject:

@@ -94,7 +94,7 @@ class Resolver:
         for m in cast.mention.finditer(text, span.start, span.end):
             first = not text[span.start : m.start()].strip(" ,—–-\"“”‘’'(")
             if m.group("pro") is None:
-                who = cast.names[m.group("name")]
+                who = cast.named(m)
                 possessive = m.group("poss") is not None
                 subject = first or (
                     not possessive and _name_is_subject(text, m.start(), m.end(), span)

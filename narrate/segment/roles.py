@@ -43,7 +43,7 @@ def self_named(text: str, q: Quote, cast: Cast) -> str | None:
     """The character a quote's speaker says they are (`"I'm Mister Noah Claypole,"`), if any."""
     for m in cast.mention.finditer(text, q.start + 1, q.end):
         if m.group("name") and SELF_NAMED.search(text, max(q.start, m.start() - 40), m.start()):
-            return cast.names[m.group("name")]
+            return cast.named(m)
     return None
 
 

@@ -156,11 +156,9 @@ class Turns:
     def _names_in(self, j: int) -> frozenset[str]:
         """The characters quote j names (read once: each later turn looks back over it)."""
         if j not in self.quote_names:
-            q, names = self.quotes[j], self.cast.names
+            q = self.quotes[j]
             found = self.cast.mention.finditer(self.text, q.start + 1, q.end)
-            self.quote_names[j] = frozenset(
-                names[m.group("name")] for m in found if m.group("name")
-            )
+            self.quote_names[j] = frozenset(self.cast.named(m) for m in found if m.group("name"))
         return self.quote_names[j]
 
     def _gestures(self, m: Mention) -> bool:
