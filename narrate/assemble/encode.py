@@ -35,13 +35,10 @@ def audio_filters(sample_rate: int | None) -> list[ffmpeg.Arg]:
     return ["-af", loudness.encoder_filters(sample_rate)]
 
 
-def aac_args(output: Output) -> list[ffmpeg.Arg]:
+def aac_codec(output: Output) -> list[str]:
     # ffmpeg's "fast" AAC coder: about 5x faster than its default, and its authors find it the
     # better sounding at high bitrates (64k for one 22 kHz channel is high).
-    return [
-        *audio_filters(output.sample_rate),
-        *["-c:a", "aac", "-aac_coder", "fast", "-b:a", output.aac_bitrate, "-f", "mp4"],
-    ]
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", output.aac_bitrate]
 
 
 def opus_args(output: Output) -> list[ffmpeg.Arg]:

@@ -184,9 +184,11 @@ def _mix(
     pieces: list[Piece] = []
     placed: list[Placed] = []
     out: _PieceFile | None = None
+    # cuts[i]: whether a new piece starts after speech[i]
+    cuts = [_cuts(a, b, pauses, rate, lead) for a, b in itertools.pairwise(speech)]
     with raw_path.open("rb") as raw:
         for i, part in enumerate(speech):
-            if out is None or _cuts(speech[i - 1], part, pauses, rate, lead):
+            if out is None or cuts[i - 1]:
                 if out is not None:
                     pieces.append(out.close())
                 out = _PieceFile(work / f"{number:06d}-{len(pieces):05d}.pcm")
@@ -202,8 +204,7 @@ def _mix(
                 out.room(room, _samples(pauses.tail_ms, rate))
             else:
                 pause = part.padding + _samples(pauses.after(part.chunk.brk), rate)
-                cut = _cuts(part, speech[i + 1], pauses, rate, lead)
-                out.room(room, pause - lead if cut else pause)
+                out.room(room, pause - lead if cuts[i] else pause)
     assert out is not None, "a chapter is mixed only when it has speech"
     pieces.append(out.close())
     raw_path.unlink()

@@ -41,7 +41,6 @@ BATCH = 16
 class Codec:
     """How one format's pieces are encoded."""
 
-    format: str
     suffix: str
     rate: int
     """Hz of the encoded audio."""
@@ -78,12 +77,12 @@ def codecs(output: Output, pcm_rate: int) -> dict[str, Codec]:
     rate = output.sample_rate or pcm_rate
     chosen = {}
     if "m4b" in output.formats:
-        args = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", output.aac_bitrate, "-f", "adts")
-        chosen["m4b"] = Codec("m4b", ".aac", rate, 1024, 1024, 0, args)
+        args = (*encode.aac_codec(output), "-f", "adts")
+        chosen["m4b"] = Codec(".aac", rate, 1024, 1024, 0, args)
     if "mp3" in output.formats:
         args = (*encode.mp3_codec(output), "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3")
         frame = 1152 if rate >= 32000 else 576  # MPEG-1 or MPEG-2 layer III
-        chosen["mp3"] = Codec("mp3", ".mp3", rate, frame, 1152, 576, args)
+        chosen["mp3"] = Codec(".mp3", rate, frame, 1152, 576, args)
     return chosen
 
 
