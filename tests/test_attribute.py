@@ -244,6 +244,29 @@ def test_full_name_in_narration_and_mister_in_tags_are_one_man():
     assert {"Mr. Sedley", "John"} <= set(sedley.aliases)
 
 
+def test_miss_and_surname_is_the_one_woman_with_that_surname():
+    # her brother shares the surname: `Miss Gregory` can only be Rosamond, `Mr. Gregory` Lucian
+    text = (
+        "The garden was full when Lucian Gregory began to read his poems, and he read them"
+        " loudly. His sister, Rosamond Gregory, listened from the window, and she laughed once.",
+        '"He is cross," said Rosamond.',
+        '"You are unkind," said Miss Gregory.',
+        '"I am not," said Mr. Gregory.',
+    )
+    assert speakers(*text) == ["Rosamond Gregory", "Rosamond Gregory", "Lucian Gregory"]
+
+
+def test_a_title_on_a_womans_given_name_is_hers():
+    # `Mrs. Rachel` is Rachel Lynde herself, not the wife of a Rachel (as `Mrs. Joe` is Joe's)
+    text = (
+        "Rachel Lynde lived just where the road dipped down, and she saw everything that passed."
+        " Rachel was a notable housewife.",
+        '"Where is he going?" said Mrs. Rachel.',
+        '"To the station," said Mrs. Rachel Lynde, answering herself.',
+    )
+    assert speakers(*text) == ["Rachel Lynde", "Rachel Lynde"]
+
+
 def test_a_newcomer_calling_out_says_the_next_untagged_line():
     got = speakers(
         "I sat with Hollis on the bench.",

@@ -101,7 +101,7 @@ def profile(book: Book, spans: Sequence[Span]) -> Cast:
     genders = _genders(cast, _tally(pronouns, {}), families)
     genders = _genders(cast, _tally(pronouns, genders), families)
     cast = _merge_nicknames(cast, genders, mentions)
-    cast = _merge_mister(cast, genders, mentions)
+    cast = _merge_titled(cast, genders, mentions)
     cast = _claim_surname(cast, genders)
     genders = {name: genders[name] for name in cast.people}
     dominant: dict[str, str] = {}
@@ -259,29 +259,56 @@ def _merge_nicknames(cast: Cast, genders: dict[str, str | None], mentions: Count
 
 
 _MISTER = frozenset(MARRIED_TITLES["male"])
+_UNMARRIED = frozenset(("Miss",))
+_TITLE_GENDER = {**dict.fromkeys(_MISTER, "male"), **dict.fromkeys(_UNMARRIED, "female")}
 
 
-def _merge_mister(cast: Cast, genders: dict[str, str | None], mentions: Counter[str]) -> Cast:
-    """`John Sedley` in the narration and `Mr. Sedley` in the tags: one man, when he is the only
-    man the text gives that surname with a given name and the only Mr. of it (two Bertram sons
-    make `Mr. Bertram` either). The fuller name is the canonical one. Women are left apart: a
-    daughter shares her mother's surname (`Elizabeth Bennet` is not `Mrs. Bennet`)."""
-    misters: dict[str, list[str]] = defaultdict(list)
-    given: dict[str, list[str]] = defaultdict(list)
-    for name in cast.people:
+def _merge_titled(cast: Cast, genders: dict[str, str | None], mentions: Counter[str]) -> Cast:
+    """One person under a title and under a given name:
+    - `Mr. Sedley` and `John Sedley`, `Miss Woodhouse` and `Emma Woodhouse`: when that is the only
+      man (woman) the narration gives the surname with a given name, and the only Mr. (Miss) of
+      it (two Bertram sons make `Mr. Bertram` either). `Mrs.` is left apart: a mother shares her
+      daughter's surname (`Elizabeth Bennet` is not `Mrs. Bennet`).
+    - `Mrs. Rachel`, `Mrs. Rachel Lynde` and `Rachel Lynde`: a title on a woman's given name (or
+      her whole name) is hers, when one woman bears it (`Mrs. Joe` on a man's name is his wife).
+    The given-name person keeps their canonical name."""
+    titled: dict[tuple[str, str], list[str]] = defaultdict(list)
+    given: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name, person in cast.people.items():
         parts = name.split()
-        if len(parts) != 2:
+        if len(parts) == 2 and parts[0] in _TITLE_GENDER:
+            titled[(_TITLE_GENDER[parts[0]], parts[1])].append(name)
             continue
-        if parts[0] in _MISTER:
-            misters[parts[1]].append(name)
-        elif genders.get(name) == "male" and mentions[name]:
-            # only a name the narration uses: a first-person narrator's name is heard in quotes
-            given[parts[1]].append(name)
-    merges = {
-        misters[surname][0]: fulls[0]
-        for surname, fulls in given.items()
-        if len(fulls) == 1 and len(misters.get(surname, ())) == 1
-    }
+        gender = genders.get(name)
+        if not gender or not mentions[name]:
+            continue  # only a name the narration uses: a first-person narrator's is heard in quotes
+        surnames = {
+            alias.split()[-1]
+            for alias in person.aliases | {name}
+            if len(alias.split()) >= 2 and alias.split()[0].rstrip(".").lower() not in TITLES
+        }
+        for surname in surnames:
+            given[(gender, surname)].append(name)
+    merges: dict[str, str] = {}
+    for key, fulls in given.items():
+        bearers = titled.get(key, ())
+        if len(fulls) == 1 and len(bearers) == 1:
+            merges[bearers[0]] = fulls[0]
+    by_given: dict[str, list[str]] = defaultdict(list)
+    for name, person in cast.people.items():
+        if genders.get(name) == "female" and name not in merges:
+            for alias in person.aliases | {name}:
+                parts = alias.split()
+                if len(parts) >= 2 and parts[0].rstrip(".").lower() not in TITLES:
+                    by_given[" ".join(parts)].append(name)
+                    by_given[parts[0]].append(name)
+    for name in cast.people:
+        title, _, rest = name.partition(" ")
+        if title not in MARRIED_TITLES["female"] or not rest or name in merges:
+            continue
+        owners = set(by_given.get(rest, ())) - {name}
+        if len(owners) == 1 and genders.get(name) in (None, "female"):
+            merges[name] = owners.pop()
     return _apply_merges(cast, merges, genders, mentions)
 
 
