@@ -177,6 +177,23 @@ def test_his_wife_is_mrs_when_he_is_mr():
     assert got == ["Mrs. Bennet"]
 
 
+def test_a_knights_wife_is_lady():
+    # `Lady Bertram` is not `Sir Thomas Bertram` (one surname, two titles of opposite gender), and
+    # his West India estate is no one: a capitalised run after `his` is a thing he has
+    text = (
+        "Sir Thomas Bertram came home from town, and Sir Thomas was tired. Lady Bertram was on"
+        " the sofa with Fanny Price beside her. Sir Thomas had lost money on his West India"
+        " estate, for his West Indian affairs went badly, and he told his wife. She calmly"
+        " observed,",
+        '"Then we must be careful."',
+    )
+    assert speakers(*text) == ["Lady Bertram"]
+    book = book_of(*text)
+    assert {c.name for c in characters(book, segment(book))} == {"Lady Bertram"}
+    assert {"Sir Thomas", "Lady Bertram"} <= set(discover(book).people)
+    assert "West India" not in discover(book).names
+
+
 def test_unnamed_role_is_a_speaker_and_is_named_when_addressed():
     got = speakers(
         "Mr. Pickle stood by the coach. Mr. Pickle looked up at the box.",

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from narrate.model import Book, Kind
-from narrate.segment.lexicon import PRONOUN_RE, SPEECH_VERBS, words
+from narrate.segment.lexicon import GIVEN_NAMES, PRONOUN_RE, SPEECH_VERBS, words
 
 TITLES: dict[str, str | None] = {
     **dict.fromkeys(
@@ -272,7 +272,7 @@ def _in_double_quote(text: str, floor: int, pos: int) -> bool:
 
 
 _AUXILIARIES = words("was had is has did could would will can might must should never always just")
-_ARTICLES = words("the a an this that our their its some every")
+_ARTICLES = words("the a an this that our their its some every his")
 _PLACE_PREPOSITIONS = words("in at on from to of into near toward towards")
 
 
@@ -402,12 +402,24 @@ def _build_cast(
         if title in _MARRIED_WOMAN or title == "miss":
             # Mrs. and Miss Thorpe are mother and daughter: two people, as Mr. and Mrs. are
             title_genders[form].add(title.replace("missus", "mrs"))
+    # a person's gender by their given name or by the titles on their whole name (`Sir Thomas
+    # Bertram`, `Emma Woodhouse`): `Lady Bertram`, `Mr. Woodhouse` on the surname are others
+    full_gender: dict[tuple[str, ...], set[str | None]] = defaultdict(set)
+    for key in people:
+        if len(key) >= 2:
+            full_gender[key].add(GIVEN_NAMES.get(key[0].lower()))
+    for title, _, form in titled:
+        if len(form) >= 2 and owner.get(form) is not None:
+            full_gender[owner[form]].add(TITLES[title])
     named_titles: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     surfaces: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for (title, surface, form), count in titled.items():
         key = owner.get(form)
         wife = title in _MARRIED_WOMAN and form in bare
         split = {"male", "female"} <= title_genders[form] or {"mrs", "miss"} <= title_genders[form]
+        if key is not None and len(form) == 1 and TITLES[title] is not None:
+            other = "female" if TITLES[title] == "male" else "male"
+            split = split or (other in full_gender[key] and TITLES[title] not in full_gender[key])
         if split or key is None or wife:
             # Mr. and Mrs. Bennet are two people: the title is part of each one's name
             key = (surface, *form)

@@ -173,3 +173,37 @@ NICKNAMES: dict[str, frozenset[str]] = {}
 for _full, _shorts in _DIMINUTIVES.items():
     for _short in _shorts.split():
         NICKNAMES[_short] = NICKNAMES.get(_short, frozenset()) | {_full}
+
+
+# Common given names: a weak prior, used only when titles and pronouns leave a name's gender open.
+GIVEN_NAMES = {
+    **dict.fromkeys(
+        words(
+            "john james william george charles henry thomas edward robert richard "
+            "joseph arthur frederick albert alfred walter harry jack tom dick ned ben "
+            "sam samuel peter paul david daniel michael matthew mark luke andrew "
+            "philip stephen francis hugh ralph roger simon oliver edmund frank fred "
+            "jim joe bill bob tim harold herbert ernest percy cecil lewis louis jacob "
+            "isaac abraham nathaniel jonathan christopher nicholas anthony lawrence "
+            "martin victor vincent marcus julian adam alexander benjamin jeremy "
+            "timothy patrick dennis kevin brian eric steven gerald geoffrey godfrey "
+            "gilbert horace jasper laurence leonard lionel rupert sebastian silas "
+            "theodore tobias wilfred"
+        ),
+        "male",
+    ),
+    **dict.fromkeys(
+        words(
+            "mary elizabeth anne ann jane sarah margaret catherine katherine emma "
+            "charlotte lucy alice harriet fanny eleanor elinor marianne julia "
+            "caroline maria martha susan helen ellen grace rose dorothy florence "
+            "edith agnes amelia isabella isabel louisa lydia kitty georgiana clara "
+            "cecilia esther hannah rebecca rachel ruth judith eliza betsy bessie "
+            "nancy molly polly sophia sophie laura diana victoria beatrice eva eve "
+            "evelyn violet lily daisy ada emily annie jenny kate maggie meg amy beth "
+            "jo claire anna hester dora nell nelly cathy estella lizzy lizzie bella "
+            "olivia phoebe matilda mabel marian marion norah nora"
+        ),
+        "female",
+    ),
+}

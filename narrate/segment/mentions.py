@@ -15,6 +15,11 @@ from narrate.segment.quotes import Span
 
 MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
 """Gender -> the titles of a married man or woman (a parent, a spouse), the usual spelling first."""
+_SPOUSE_TITLES = {
+    "male": (*MARRIED_TITLES["male"], "Sir", "Lord"),
+    "female": (*MARRIED_TITLES["female"], "Lady"),
+}
+"""A knight's or a lord's wife is `Lady Bertram`."""
 _SPOUSE_NOUN = re.compile(r"\s+(wife|husband)\b")
 """After his/her: `his wife met him`, a mention of the spouse."""
 _PARENT_NOUN = re.compile(r"\s+(father|mother)\b(?!['’]s)")
@@ -24,20 +29,24 @@ first-person narrator calls their parents so; `said my mother` is her line, not 
 
 def spouse_of(cast: Cast, name: str | None, gender: str) -> str | None:
     """The `gender` spouse of the character `name` by their married title: `Mrs. Bennet` for Mr.
-    Bennet (that name even when the text never writes it), else None."""
+    Bennet (that name even when the text never writes it), `Lady Bertram` for Sir Thomas Bertram
+    when the text has her, else None."""
     person = cast.people.get(name) if name else None
     if person is None or cast.gender(name) == gender:
         return None
     other = "male" if gender == "female" else "female"
+    invented = None
     for alias in sorted(person.aliases | {person.name}):
-        title, _, surname = alias.partition(" ")
-        if title in MARRIED_TITLES[other] and surname:
-            for spouse_title in MARRIED_TITLES[gender]:
+        title, _, rest = alias.partition(" ")
+        if rest and title in _SPOUSE_TITLES[other]:
+            surname = rest.split()[-1]
+            for spouse_title in _SPOUSE_TITLES[gender]:
                 found = cast.names.get(f"{spouse_title} {surname}")
                 if found:
                     return found
-            return f"{MARRIED_TITLES[gender][0]} {surname}"
-    return None
+            if title in MARRIED_TITLES[other]:
+                invented = invented or f"{MARRIED_TITLES[gender][0]} {surname}"
+    return invented
 
 
 class Mention(NamedTuple):
