@@ -301,6 +301,17 @@ def test_no_characters_no_speaker():
     assert speakers('The rain fell on the town. "Shelter!"') == [None]
 
 
+def test_a_family_and_a_form_of_address_are_not_characters():
+    text = (
+        "Joan met Ralph on the stairs. Ralph went up, and Joan followed Ralph; they talked of the"
+        " Hilberys, and of Mrs. Hilbery, who had asked them to tea. The Hilberys said little.",
+        '"Yes, Ma\'am," said Joan to the maid. "Tell Ma\'am we are coming."',
+    )
+    cast = discover(book_of(*text))
+    assert "Ma'am" not in cast.names
+    assert not {"Hilberys", "the Hilberys"} & set(cast.names)
+
+
 def test_a_place_is_not_a_speaker():
     assert speakers(
         "The stage reached Red Rock at noon. It left Red Rock at one.",

@@ -195,6 +195,9 @@ def discover(book: Book) -> Cast:
         for word, (mid, initial, speech, the, prep, thing, speaks) in stats.items()
         if re.split("['’]", word.lower())[0] not in _STOP
         and word.lower() not in TITLES
+        and word.lower().replace("’", "'") != "ma'am"
+        # `the Hilberys`, `the Schlegels`: a family, when the text has the one name too
+        and not (word.endswith("s") and word[:-1] in stats)
         and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
         and lower[word.lower()] * 3 <= mid + speech
         and the * 2 < mid + initial
@@ -245,7 +248,7 @@ def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str,
     for start, end in regions:
         for m in _ROLE_NAME.finditer(text, start, end):
             role = tuple(m.group(1).split())
-            if role[-1].lower() in _STOP:
+            if role[-1].lower() in _STOP or (len(role) == 1 and _family(text, role[0])):
                 continue
             uses[role] += 1
             before = text[max(start, m.start() - 20) : m.start()].split()
@@ -259,6 +262,11 @@ def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str,
                 # `"The Court Guide tells me…"`: a thing a character talks about, not a speaker
                 speaks[role] += 1
     return Counter({role: n for role, n in uses.items() if speaks[role] and n >= 2})
+
+
+def _family(text: str, word: str) -> bool:
+    """`the Hilberys`: a plural of a name the text also uses alone."""
+    return word.endswith("s") and re.search(rf"\b{word[:-1]}\b", text) is not None
 
 
 def _in_double_quote(text: str, floor: int, pos: int) -> bool:
