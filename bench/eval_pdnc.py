@@ -21,11 +21,11 @@ was tuned on.
 
 Scoring (micro-averaged over quotations, like eval_speakers.py): a quotation is right when every
 dialogue chunk overlapping its spans carries one speaker whose name is one of the gold character's
-names (Main Name or Aliases, case-insensitive; a full name also without its title). "narrator" (the segment contract's first-person
-narrator) matches PDNC's `_narr` and the character listed with the alias `Narr`. Quotations
-labelled `_group` or `_unknowable` are counted but not judged. `loose` also credits a predicted
-character whose aliases, as characters() reports them, include a gold name. This is a measurement:
-nothing here asserts a figure.
+names (Main Name or Aliases, case-insensitive; a full name also without its title). "narrator" (the
+segment contract's first-person narrator) matches PDNC's `_narr` and the character listed with the
+alias `Narr` or `_narr`. Quotations labelled `_group` or `_unknowable` are counted but not judged.
+`loose` also credits a predicted character whose aliases, as characters() reports them, include a
+gold name. This is a measurement: nothing here asserts a figure.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def gold_names(folder: Path) -> dict[str, set[str]]:
                 main.split(" - ")[0].lower(),
                 *(a.lower() for a in aliases),
             }
-            if "narr" in names[main]:  # PDNC's mark of the first-person narrator
+            if {"narr", "_narr"} & names[main]:  # PDNC's mark of the first-person narrator
                 names[main].add("narrator")
             # `Lucian Gregory` is `Mr. Lucian Gregory`: a full name with or without its title
             names[main] |= {

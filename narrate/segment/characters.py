@@ -445,9 +445,9 @@ def _build_cast(
         if key is None and form in people and people[form].name == " ".join(form):
             del people[form]  # a bare surname shared by titled people names nobody
     for key, person in people.items():
-        used_bare = any(form in bare for form, owner_key in owner.items() if owner_key == key)
-        if not used_bare and surfaces[key]:
-            # never called plain `Pickle`: the name is the title form the text uses most
+        used_bare = sum(bare[form] for form, owner_key in owner.items() if owner_key == key)
+        if surfaces[key] and used_bare * 3 < surfaces[key].most_common(1)[0][1]:
+            # never or rarely called plain `Beebe`: the name is the title form the text uses most
             person.aliases.add(person.name)
             person.name = surfaces[key].most_common(1)[0][0]
         else:
