@@ -301,6 +301,15 @@ def test_no_characters_no_speaker():
     assert speakers('The rain fell on the town. "Shelter!"') == [None]
 
 
+def test_a_man_rarely_called_by_his_bare_surname_keeps_his_title():
+    got = speakers(
+        "Mr. Beebe came in late. Mr. Beebe was a clergyman, and Lucy liked Mr. Beebe; only her"
+        " cousin called him Beebe, once, by mistake.",
+        '"Good evening," said Mr. Beebe.',
+    )
+    assert got == ["Mr. Beebe"]
+
+
 def test_a_family_and_a_form_of_address_are_not_characters():
     text = (
         "Joan met Ralph on the stairs. Ralph went up, and Joan followed Ralph; they talked of the"
