@@ -310,6 +310,18 @@ def test_a_man_rarely_called_by_his_bare_surname_keeps_his_title():
     assert got == ["Mr. Beebe"]
 
 
+def test_a_people_and_a_thing_that_happened_are_not_characters():
+    # `Permission granted, she…` starts like `Hux smiled.`; one such start is not yet a name
+    text = (
+        "Robert Cohn came from one of the richest Jewish families in New York, and he had a hard,"
+        " Jewish, stubborn streak. Cohn asked if he might sit down. Permission granted, he sat.",
+        '"Thank you," said Cohn.',
+    )
+    cast = discover(book_of(*text))
+    assert not {"Jewish", "Permission"} & set(cast.names)
+    assert speakers(*text) == ["Cohn"]
+
+
 def test_a_family_and_a_form_of_address_are_not_characters():
     text = (
         "Joan met Ralph on the stairs. Ralph went up, and Joan followed Ralph; they talked of the"

@@ -90,7 +90,12 @@ _STOP = words(
     "epilogue monday tuesday wednesday thursday friday saturday sunday january "
     "february march april may june july august september october november "
     "december english french german american british one two three four five six "
-    "seven eight nine ten eleven twelve hundred thousand"
+    "seven eight nine ten eleven twelve hundred thousand "
+    # peoples and faiths: `a hard, Jewish, stubborn streak`, `the little Greek portrait-painter`
+    "jewish greek italian spanish russian irish scotch scottish welsh dutch swiss austrian "
+    "prussian indian chinese japanese turkish roman catholic protestant christian hindu arab "
+    "mexican canadian australian belgian norwegian swedish danish portuguese persian egyptian "
+    "african asian european latin"
 )
 """Capitalised words that never start a name."""
 
@@ -284,12 +289,12 @@ _ARTICLES = words("the a an this that our their its some every his")
 _PLACE_PREPOSITIONS = words("in at on from to of into near toward towards")
 
 
-def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
+def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[float]]:
     """word -> [mid-sentence, sentence-initial, person signals, after an article, after a
     preposition, in a capitalised run after an article, beside a speech verb].
 
     Person signals: beside a speech verb, before `, who`, or possessive (`Edith's`)."""
-    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
+    stats: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
     in_thing = False
     for k, t in enumerate(tokens):
         row = stats[t.word]
@@ -323,7 +328,7 @@ def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[int]]:
         ):
             row[2] += 1
         elif t.initial and (following.endswith("ed") or following in _AUXILIARIES):
-            row[2] += 1  # `Hux smiled.`: with two such starts and no lowercase use, a name
+            row[2] += 0.5  # `Hux smiled.`: with two such starts and no lowercase use, a name
         if previous in _ARTICLES:
             row[3] += 1
         elif previous in _PLACE_PREPOSITIONS:
