@@ -553,6 +553,16 @@ def test_a_title_dot_inside_a_quote_is_not_a_vocative_pause():
     assert vocative(book.text, Quote(0, 19, 0, True), discover(book)) == "Campbell"
 
 
+def test_an_endearment_before_a_name_still_calls_it():
+    text = '"I saw the prettiest hat. But, my dearest\nCatherine, what have you been doing?"'
+    book = book_of(text, "Catherine smiled, and Isabella waited.")
+    quote = Quote(0, len(text), 0, True)
+    assert vocative(book.text, quote, discover(book)) == "Catherine"
+    told = '"I pity poor Catherine, who has no hat."'
+    book = book_of(told, "Catherine smiled, and Isabella waited.")
+    assert vocative(book.text, Quote(0, len(told), 0, True), discover(book)) is None
+
+
 def test_an_unknown_answer_between_two_lines_of_one_speaker_is_the_partners():
     lines = speakers(
         "The two friends met one morning.",

@@ -385,6 +385,8 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
         if SELF_NAMED.search(text, max(q.start, m.start() - 40), m.start()):
             continue  # `"I'm Mister Noah Claypole,"`: the speaker's own name, not the listener's
         after = text[m.end() : m.end() + 1]
+        # `But, my dearest Catherine, what…`: the endearment belongs to the name called
+        before = _ENDEARMENT.sub("", before).rstrip()
         alone = not _ANY_WORD.search(text, m.end(), q.end) and not before.strip("—–-…. ")
         if alone and (after in (".", "") or m.end() >= q.end - 1):
             continue  # `"Bingley."`: a name answered, not a name called (`"Sam," said she`)
@@ -395,6 +397,13 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
         if opens and closes and not _subject_or_listed(text, m.end(), q.end):
             return who
     return None
+
+
+_AFFECTION = r"(?:dear|dearest|sweet|darling)"
+_ENDEARMENT = re.compile(
+    rf"(?<![\w'’])(?:(?:my\s+)?{_AFFECTION}(?:\s+{_AFFECTION})*|my)$", re.IGNORECASE
+)
+"""Words before a name called: `my dear`, `dearest`, `my darling` (not `poor`, `old`: talked of)."""
 
 
 def _subject_or_listed(text: str, end: int, stop: int) -> bool:
