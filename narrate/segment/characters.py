@@ -271,7 +271,7 @@ def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str,
 
 def _family(text: str, word: str) -> bool:
     """`the Hilberys`: a plural of a name the text also uses alone."""
-    return word.endswith("s") and re.search(rf"\b{word[:-1]}\b", text) is not None
+    return word.endswith("s") and re.search(rf"\b{re.escape(word[:-1])}\b", text) is not None
 
 
 def _in_double_quote(text: str, floor: int, pos: int) -> bool:
