@@ -194,15 +194,14 @@ def discover(book: Book) -> Cast:
                 )
             )
     stats = _token_stats(text, tokens)
-    roles = _role_names(text, regions)
+    roles = _role_names(text, regions, stats)
     candidates = {
         word
         for word, (mid, initial, speech, the, prep, thing, speaks) in stats.items()
         if re.split("['’]", word.lower())[0] not in _STOP
         and word.lower() not in TITLES
         and word.lower().replace("’", "'") != "ma'am"
-        # `the Hilberys`, `the Schlegels`: a family, when the text has the one name too
-        and not (word.endswith("s") and word[:-1] in stats)
+        and not _family(word, stats)
         and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
         and lower[word.lower()] * 3 <= mid + speech
         and the * 2 < mid + initial
@@ -244,7 +243,9 @@ name; the whole run, since the role noun comes last and a cut-off `the Very Youn
 _ADVERB = re.compile(r"[a-z]+ly$")
 
 
-def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str, ...]]:
+def _role_names(
+    text: str, regions: list[tuple[int, int]], stats: dict[str, list[float]]
+) -> Counter[tuple[str, ...]]:
     """Capitalised roles after `the` that speak (`said the Hatter`, `the Dormouse said`) and recur:
     Carroll's, Stoker's and fable characters are never named otherwise. A place or a thing
     (`the Thames`) is never beside a speech verb, so needing one keeps them out."""
@@ -253,7 +254,7 @@ def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str,
     for start, end in regions:
         for m in _ROLE_NAME.finditer(text, start, end):
             role = tuple(m.group(1).split())
-            if role[-1].lower() in _STOP or (len(role) == 1 and _family(text, role[0])):
+            if role[-1].lower() in _STOP or (len(role) == 1 and _family(role[0], stats)):
                 continue
             uses[role] += 1
             before = text[max(start, m.start() - 20) : m.start()].split()
@@ -269,9 +270,9 @@ def _role_names(text: str, regions: list[tuple[int, int]]) -> Counter[tuple[str,
     return Counter({role: n for role, n in uses.items() if speaks[role] and n >= 2})
 
 
-def _family(text: str, word: str) -> bool:
-    """`the Hilberys`: a plural of a name the text also uses alone."""
-    return word.endswith("s") and re.search(rf"\b{re.escape(word[:-1])}\b", text) is not None
+def _family(word: str, stats: dict[str, list[float]]) -> bool:
+    """`the Hilberys`, `the Schlegels`: a plural of a name the narration also uses alone."""
+    return word.endswith("s") and word[:-1] in stats
 
 
 def _in_double_quote(text: str, floor: int, pos: int) -> bool:
