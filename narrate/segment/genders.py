@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from narrate.model import Book
-from narrate.segment.characters import KIN_NAMES, TITLES, Cast, discover, mention_pattern
+from narrate.segment.characters import KIN_NAMES, TITLES, Cast, Person, discover, mention_pattern
 from narrate.segment.lexicon import GIVEN_NAMES, NARRATOR, NICKNAMES, words
 from narrate.segment.mentions import MARRIED_TITLES
 from narrate.segment.quotes import Span
@@ -248,12 +248,7 @@ def _merge_titled(cast: Cast, genders: dict[str, str | None], mentions: Counter[
         gender = genders.get(name)
         if not gender or not mentions[name]:
             continue  # only a name the narration uses: a first-person narrator's is heard in quotes
-        surnames = {
-            alias.split()[-1]
-            for alias in person.aliases | {name}
-            if len(alias.split()) >= 2 and alias.split()[0].rstrip(".").lower() not in TITLES
-        }
-        for surname in surnames:
+        for surname in {parts[-1] for parts in _full_names(person)}:
             given[(gender, surname)].append(name)
     merges: dict[str, str] = {}
     for key, fulls in given.items():
@@ -263,11 +258,9 @@ def _merge_titled(cast: Cast, genders: dict[str, str | None], mentions: Counter[
     by_given: dict[str, list[str]] = defaultdict(list)
     for name, person in cast.people.items():
         if genders.get(name) == "female" and name not in merges:
-            for alias in person.aliases | {name}:
-                parts = alias.split()
-                if len(parts) >= 2 and parts[0].rstrip(".").lower() not in TITLES:
-                    by_given[" ".join(parts)].append(name)
-                    by_given[parts[0]].append(name)
+            for parts in _full_names(person):
+                by_given[" ".join(parts)].append(name)
+                by_given[parts[0]].append(name)
     for name in cast.people:
         title, _, rest = name.partition(" ")
         if title not in MARRIED_TITLES["female"] or not rest or name in merges:
@@ -276,6 +269,15 @@ def _merge_titled(cast: Cast, genders: dict[str, str | None], mentions: Counter[
         if len(owners) == 1 and genders.get(name) in (None, "female"):
             merges[name] = owners.pop()
     return _apply_merges(cast, merges, genders, mentions)
+
+
+def _full_names(person: Person) -> list[list[str]]:
+    """The person's names that are a given name and more, as words (`Emma Woodhouse`, not `Miss
+    Woodhouse`)."""
+    names = (alias.split() for alias in person.aliases | {person.name})
+    return [
+        parts for parts in names if len(parts) >= 2 and parts[0].rstrip(".").lower() not in TITLES
+    ]
 
 
 def _claim_surname(cast: Cast, genders: dict[str, str | None]) -> Cast:
