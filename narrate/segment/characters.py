@@ -85,7 +85,7 @@ _STOP = words(
     "i i'm i’m i'd i’d i'll i’ll i've i’ve he she it we they you your yours his "
     "her hers its our their my me him them us the a an this that these those "
     "there here then now what when where why how who whom whose which if but and "
-    "or so yes no not oh ah aw um uh hmm well okay ok please sir god gods christ "
+    "or so yes no not oh ah aw um uh hmm well okay ok please sir ma'am ma’am god gods christ "
     "jesus heaven hell chapter summary notes note part book volume prologue "
     "epilogue monday tuesday wednesday thursday friday saturday sunday january "
     "february march april may june july august september october november "
@@ -199,8 +199,8 @@ def discover(book: Book) -> Cast:
         word
         for word, (mid, initial, speech, the, prep, thing, speaks) in stats.items()
         if re.split("['’]", word.lower())[0] not in _STOP
+        and word.lower() not in _STOP
         and word.lower() not in TITLES
-        and word.lower().replace("’", "'") != "ma'am"
         and not _family(word, stats)
         and (mid + 2 * speech >= 2 or (mid and initial) or (speech and initial >= 2))
         and lower[word.lower()] * 3 <= mid + speech
