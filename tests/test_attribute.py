@@ -838,3 +838,26 @@ def test_a_name_broken_across_a_printed_line_still_tags_its_speaker():
     )
     lines = [c.speaker for c in segment(book) if c.kind is Kind.DIALOGUE]
     assert lines == ["Mrs. Brand", "Mr. Brand"]
+
+
+def test_the_one_the_narration_shows_spoken_to_answers_next():
+    # no name is called: `she told him` says whom Fanny talks to, and he answers her
+    lines = speakers(
+        "Lady Bertram sat on the sofa. Edmund and Fanny came in.",
+        '"Go and fetch my work," said Lady Bertram.',
+        "Fanny fetched it. As soon as she met with Edmund she told him her distress.",
+        '"Cousin," said she, "I am to live with my aunt."',
+        '"Indeed!"',
+        '"Yes, it is quite settled."',
+    )
+    assert lines == ["Lady Bertram", "Fanny", "Fanny", "Edmund", "Fanny"]
+
+
+def test_a_speaker_turning_to_someone_is_answered_by_them():
+    lines = speakers(
+        "Marilla and Matthew stood in the kitchen with Anne. Matthew looked at the floor.",
+        '"You may go," said Marilla.',
+        '"Why did you not tell me?" Anne said, turning to Matthew.',
+        '"I did not know how."',
+    )
+    assert lines == ["Marilla", "Anne", "Matthew"]

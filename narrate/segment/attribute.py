@@ -54,6 +54,7 @@ from narrate.segment.evidence import (
     continuation,
     find_spouse,
     introductions,
+    listener,
     neighbours,
     read_role,
     vocative,
@@ -127,6 +128,10 @@ class _Attribution(Turns):
             self.scene_start.setdefault(p.scene, p.start)
         self.speakers: list[str | None] = []
         self.strengths: list[float] = []
+        self.listeners: list[str | None] = []
+        """Whom the narration beside each quote shows its speaker talking to (`she told him`)."""
+        self.after_mentions: list[Mention] = []
+        """The mentions in the narration after the quote being weighed (set by _evidence)."""
         self.quote_names: dict[int, frozenset[str]] = {}
         self.descriptions: set[str] = set()
         """Speakers named only by a role (`the coachman`)."""
@@ -148,6 +153,7 @@ class _Attribution(Turns):
                 who = self._not_addressee(i, who)
             self.speakers.append(who)
             self.strengths.append(strength)
+            self.listeners.append(self._listener(i, who) if who else None)
             self.resolver.speaker(who, self.addressees[i])
             if explain is not None:
                 explain.append(
@@ -165,6 +171,7 @@ class _Attribution(Turns):
         b, a = self.before[i], self.after[i]
         b_mentions = self.span_mentions.get(b, []) if b >= 0 else []
         a_mentions = self.resolver.scan(spans[a], commit=False) if a >= 0 else []
+        self.after_mentions = a_mentions
         evidence: list[Evidence] = []
         excluded: set[str] = set()
         if a >= 0:
@@ -204,6 +211,28 @@ class _Attribution(Turns):
                 text, self.quotes, self.paragraphs, spans, b, i, self.speakers[i - 1]
             )
         return evidence, excluded
+
+    def _listener(self, i: int, who: str) -> str | None:
+        """Whom the narration right beside quote i shows `who` talking to: the tag after it
+        (`she said to Lucy`), else the narration before it, in its paragraph or closing the one
+        before (`As soon as she met with Edmund she told him her distress.`)."""
+        q, text = self.quotes[i], self.text
+        a = self.after[i]
+        if a >= 0:
+            span = self.spans[a]
+            stop = _SENTENCE_END.search(text, span.start, span.end)
+            found = listener(
+                text, span.start, stop.end() if stop else span.end, self.after_mentions, who
+            )
+            if found:
+                return found
+        k = bisect_left(self.span_starts, q.start) - 1
+        if k < 0 or self.spans[k].paragraph < q.paragraph - 1:
+            return None
+        if i and self.spans[k].start < self.quotes[i - 1].end:
+            return None
+        span = self.spans[k]
+        return listener(text, span.start, span.end, self.span_mentions.get(k, []), who)
 
     def _paragraph_beat(self, i: int) -> list[Evidence]:
         """`She did not finish; she resurrected nothing but the cat.` / `"I never did see the beat

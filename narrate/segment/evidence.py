@@ -410,3 +410,35 @@ def _subject_or_listed(text: str, end: int, stop: int) -> bool:
     """Whether the name ending at `end` is a clause's subject past an aside or one of a list of
     names (talked about, not called)."""
     return bool(_ASIDE_THEN_VERB.match(text, end, stop) or _LIST_GOES_ON.match(text, end, stop))
+
+
+_TO_LISTENER = re.compile(
+    r"(?:\b(?:said|says|spoke|speaks|turned|turns|turning|called|calls|cried|whispered|"
+    r"whispers|replied|answered|muttered|murmured|shouted|appealed|added|observed|continued|"
+    r"explained|remarked|exclaimed|went\s+on)\s+(?:[a-z]+ly\s+)?(?:up\s+)?(?:to|towards|at)"
+    r"|\b(?:told|tells|asked|asks|addressed|addresses|begged|assured|reminded|informed|thanked|"
+    r"met\s+with|greeted|interrupted|implored|questioned|accosted|warned|urged|bade))\s+$"
+)
+"""Before a listener: `she said to Lucy`, `she told him`, `met with Edmund`."""
+_OBJECT_HER = re.compile(r"[^\w'’]|\s+(?:that|if|whether|what|how|about|to|and|so)\b")
+"""After `her`: the object (`asked her if`), not a possessive (`told her distress`)."""
+
+
+def listener(text: str, start: int, end: int, mentions: list[Mention], who: str) -> str | None:
+    """Whom the narration between start and end shows `who` speaking to: `she said to Lucy`,
+    `As soon as she met with Edmund she told him her distress.` The speaker must be a subject of
+    the sentence before the one spoken to; the next line of talk is most likely the listener's."""
+    sentence_start, speaking, found = start, False, None
+    for m in mentions:
+        if not start <= m.start < end:
+            continue
+        for mark in _SENTENCE_MARK.finditer(text, sentence_start, m.start):
+            speaking, sentence_start = False, mark.end()
+        if m.subject and m.who == who:
+            speaking = True
+        elif speaking and m.who not in (None, who) and not m.subject:
+            if m.form == "possessive" and not _OBJECT_HER.match(text, m.end):
+                continue
+            if _TO_LISTENER.search(text, max(sentence_start, m.start - 30), m.start):
+                found = m.who
+    return found

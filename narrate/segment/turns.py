@@ -1,8 +1,8 @@
 """Turn-taking: who speaks when no tag or beat says, from who spoke, who was spoken to and who is
 about in the scene. A base class of attribute's pass, which sets the state it reads.
 
-A new paragraph is a new turn; an untagged line answers the one the last line addressed by name,
-else goes back to the speaker before the last one; reported speech (`He replied that…`) and
+A new paragraph is a new turn; an untagged line answers the one the last line addressed by name
+(or the narration showed spoken to: `she told him`), else goes back to the speaker before the last one; reported speech (`He replied that…`) and
 silence (`Hux said nothing.`) take a turn too.
 """
 
@@ -52,6 +52,7 @@ class Turns:
     speakers: list[str | None]
     strengths: list[float]
     addressees: list[str | None]
+    listeners: list[str | None]
     quote_names: dict[int, frozenset[str]]
 
     def _pronoun_turn(self, i: int, tag: Evidence) -> Evidence:
@@ -188,8 +189,8 @@ class Turns:
         last = self.speakers[i - 1]
         j = i - 1
         while j >= 0 and j > i - 6 and self.speakers[j] == last:
-            if self.addressees[j]:
-                return self.addressees[j]
+            if self.addressees[j] or self.listeners[j]:
+                return self.addressees[j] or self.listeners[j]
             j -= 1
         return None
 
@@ -305,7 +306,7 @@ class Turns:
         """Whether the run's tags and the names its lines call out come to two people: with a
         third about (four sisters round the fire) turns do not alternate."""
         tagged = {self._anchor(turn) for turn in chain} - {None}
-        called = {self.addressees[i] for turn in chain for i in turn} - {None}
+        called = {self.addressees[i] or self.listeners[i] for turn in chain for i in turn} - {None}
         return len(tagged | called) == 2 and bool(tagged)
 
     def _anchor(self, turn: list[int]) -> str | None:
