@@ -861,3 +861,28 @@ def test_a_speaker_turning_to_someone_is_answered_by_them():
         '"I did not know how."',
     )
     assert lines == ["Marilla", "Anne", "Matthew"]
+
+
+def test_a_title_after_the_is_talked_of_not_called():
+    setting = (
+        "Brett met Count Mippipopolous. The count sat down. Count Mippipopolous drank. "
+        "The count smiled at Brett."
+    )
+    for text, called in (
+        ('"Don\'t make me drunk. The count? Oh, rather."', None),
+        ('"Don\'t make me drunk, Count."', "Count Mippipopolous"),
+    ):
+        book = book_of(setting, text)
+        start = book.text.index(text)
+        quote = Quote(start, start + len(text), 1, True)
+        assert vocative(book.text, quote, discover(book)) == called
+
+
+def test_a_thing_that_is_owned_is_no_character():
+    # `her Baedeker`, `your Baedeker`, `no Baedeker`: a guidebook, however often named bare
+    book = book_of(
+        "Lucy opened her Baedeker. Miss Lavish took away Baedeker. Lucy had no Baedeker now.",
+        'Lucy missed Baedeker. Miss Lavish said, "Give me your Baedeker." Miss Lavish laughed '
+        "and put Baedeker in her bag. Lucy sighed; a Baedeker was a friend.",
+    )
+    assert "Baedeker" not in discover(book).people

@@ -286,7 +286,7 @@ def _in_double_quote(text: str, floor: int, pos: int) -> bool:
 
 
 _AUXILIARIES = words("was had is has did could would will can might must should never always just")
-_ARTICLES = words("the a an this that our their its some every his")
+_ARTICLES = words("the a an this that our their its some every his her your my no any")
 _PLACE_PREPOSITIONS = words("in at on from to of into near toward towards")
 
 

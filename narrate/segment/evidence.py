@@ -376,6 +376,8 @@ def vocative(text: str, q: Quote, cast: Cast) -> str | None:
             if m.group("pro").lower().strip("[]()") != "y/n":
                 continue
             who = YOU
+        elif m.group("name")[:4].lower() == "the ":
+            continue  # `"The count? Oh, rather."`: a title after `the` is talked of, never called
         else:
             who = cast.named(m)
         before = text[q.start + 1 : m.start()].rstrip()
