@@ -886,3 +886,15 @@ def test_a_thing_that_is_owned_is_no_character():
         "and put Baedeker in her bag. Lucy sighed; a Baedeker was a friend.",
     )
     assert "Baedeker" not in discover(book).people
+
+
+def test_a_role_is_not_someone_its_speaker_called_lines_ago():
+    # Bumble called Oliver, then spoke to the magistrate: the old gentleman who answers is not
+    # Oliver
+    lines = speakers(
+        "Mr. Bumble led Oliver into the room. Oliver trembled. An old gentleman sat at the desk.",
+        '"Now, Oliver, bow to the gentlemen," said Mr. Bumble.',
+        '"This is the boy, your worship," said Mr. Bumble.',
+        '"Oh, is this the boy?" said the old gentleman.',
+    )
+    assert lines[-1] == "the old gentleman"
