@@ -448,9 +448,10 @@ class _Attribution(Turns):
         links = self._named_links()
         for i in range(1, len(self.quotes)):
             who = self.speakers[i]
-            # only the line just before: a name called a few lines back (`Now, Oliver`) may have
-            # been spoken to someone else since (`This is the boy, your worship`)
-            addressed = self.addressees[i - 1] or self.listeners[i - 1]
+            # only the turn just before (`'Sam,' said she, 'attend to your horses.'`): a name
+            # called a paragraph or more back (`Now, Oliver`) may have been spoken to someone
+            # else since (`This is the boy, your worship`)
+            addressed = self._turn_addressee(i, paragraph=self.quotes[i - 1].paragraph)
             if (
                 who in self.descriptions
                 and who != self.speakers[i - 1]  # a speech that goes on answers no one

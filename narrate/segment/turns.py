@@ -183,12 +183,14 @@ class Turns:
                 return third
         return self._recent(i, exclude={addressee})
 
-    def _turn_addressee(self, i: int) -> str | None:
+    def _turn_addressee(self, i: int, paragraph: int | None = None) -> str | None:
         """Whom the previous turn addressed by name, in any of its quotes (`'Sam,' said she,
-        'attend to your horses.'`)."""
+        'attend to your horses.'`), or in those of one paragraph only."""
         last = self.speakers[i - 1]
         j = i - 1
         while j >= 0 and j > i - 6 and self.speakers[j] == last:
+            if paragraph is not None and self.quotes[j].paragraph != paragraph:
+                break
             if self.addressees[j] or self.listeners[j]:
                 return self.addressees[j] or self.listeners[j]
             j -= 1
