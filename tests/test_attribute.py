@@ -898,3 +898,23 @@ def test_a_role_is_not_someone_its_speaker_called_lines_ago():
         '"Oh, is this the boy?" said the old gentleman.',
     )
     assert lines[-1] == "the old gentleman"
+
+
+def test_a_role_known_by_what_it_wears_is_its_own_speaker():
+    # two gentlemen on one board: the one in the white waistcoat is told apart by it, while
+    # `in a low voice` says how the woman speaks, not who she is
+    lines = speakers(
+        "Oliver stood before the board. Mr. Bumble held his hat.",
+        '"What is your name?" said the gentleman in the high chair.',
+        '"Oliver, sir," said Oliver.',
+        '"The boy is a fool," said the gentleman in the white waistcoat.',
+        '"Hush!" said the gentleman in the high chair.',
+        '"It is cold," said the woman in a low voice.',
+    )
+    assert lines == [
+        "the gentleman in the high chair",
+        "Oliver",
+        "the gentleman in the white waistcoat",
+        "the gentleman in the high chair",
+        "the woman",
+    ]

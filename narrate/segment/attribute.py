@@ -61,7 +61,14 @@ from narrate.segment.evidence import (
     voice_evidence,
 )
 from narrate.segment.genders import profile
-from narrate.segment.lexicon import COMPOUND_WORD, NARRATOR, SPEECH_VERBS, YOU, role_gender
+from narrate.segment.lexicon import (
+    COMPOUND_WORD,
+    NARRATOR,
+    SPEECH_VERBS,
+    YOU,
+    role_gender,
+    unqualified,
+)
 from narrate.segment.mentions import Mention, Resolver
 from narrate.segment.narrator import narrator_names
 from narrate.segment.quotes import Paragraph, Quote, Span
@@ -321,10 +328,10 @@ class _Attribution(Turns):
             # a spouse the text never names (`Mrs. Bennet`) still needs a gender for `she`
             self.resolver.learned.setdefault(spouse, role.gender or "")
             return Evidence(spouse, PRONOUN_TAG, "spouse-tag")
-        known = self._description(role.noun, role.adjectives)
+        known = self._description(role.noun, role.adjectives, role.qualifier)
         if known:
             return Evidence(known, PRONOUN_TAG, "description-tag")
-        if role.gender and not self._new_person(i, role.noun):
+        if role.gender and not role.qualifier and not self._new_person(i, role.noun):
             # a role is rarely the one who just spoke: `"…," returned the nephew` answers Scrooge
             previous = {self.speakers[i - 1]} if i and self.speakers[i - 1] else set()
             owner = next((m.who for m in mentions if m.start == role.determiner), None)
@@ -341,7 +348,7 @@ class _Attribution(Turns):
             if who or role.article != "the":
                 return Evidence(who, PRONOUN_TAG, "role-tag")
         if role.article in ("the", "this", "that"):
-            description = " ".join(("the", role.adjectives, role.noun)).replace("  ", " ")
+            description = _describe(role.noun, role.adjectives, role.qualifier)
             self.descriptions.add(description)
             return Evidence(description, PRONOUN_TAG, "description-tag")
         return None
@@ -371,16 +378,17 @@ class _Attribution(Turns):
             k -= 1
         return None
 
-    def _description(self, noun: str, adjectives: str = "") -> str | None:
-        """The role speaker `the <adjectives> <noun>` already is: the same words, else (`said the
-        man` after `the young man`) the one role speaker with that noun. `the old woman` and `the
-        young woman` in one room are two people; `the man` alone is whichever man is the role."""
-        exact = " ".join(("the", adjectives, noun)) if adjectives else f"the {noun}"
+    def _description(self, noun: str, adjectives: str = "", qualifier: str = "") -> str | None:
+        """The role speaker `the <adjectives> <noun> <qualifier>` already is: the same words, else
+        (`said the man` after `the young man`) the one role speaker with that noun. `the old
+        woman` and `the young woman` in one room are two people; `the man` alone is whichever man
+        is the role."""
+        exact = _describe(noun, adjectives, qualifier)
         if exact in self.descriptions:
             return exact
-        if adjectives:
+        if adjectives or qualifier:
             return None
-        same = [d for d in self.descriptions if d.endswith(f" {noun}")]
+        same = [d for d in self.descriptions if unqualified(d).endswith(f" {noun}")]
         return same[0] if len(same) == 1 else None
 
     def _role_beat(self, i: int, span: Span, strength: float) -> list[Evidence]:
@@ -388,7 +396,7 @@ class _Attribution(Turns):
         is a known role speaker or a gendered role that fits someone in the scene."""
         for m in _ROLE_SUBJECT.finditer(self.text, span.start, span.end):
             first, second = m.group(1), m.group(2)
-            noun = first if f"the {first}" in self.descriptions or not second else second
+            noun = first if self._description(first) or not second else second
             after = m.end(2 if noun == second else 1)
             if not self.text[after : after + 2].strip(" ")[:1].islower():
                 continue
@@ -429,8 +437,10 @@ class _Attribution(Turns):
         words (`'I'm Mister Noah Claypole,' said the charity-boy`)."""
         links: dict[tuple[str, int], str] = {}
         for offset, role, who in named_roles(self.text, self.resolver.mentions):
-            if role in self.descriptions:
-                links.setdefault((role, self._chapter_at(offset)), who)
+            # `the man, whose name was…` names `the man with the blunderbuss` too
+            for description in self.descriptions:
+                if unqualified(description) == role:
+                    links.setdefault((description, self._chapter_at(offset)), who)
         for i, q in enumerate(self.quotes):
             if self.speakers[i] in self.descriptions:
                 who = self_named(self.text, q, self.cast)
@@ -482,7 +492,7 @@ class _Attribution(Turns):
             if (who, paragraph.chapter) in links:
                 self.speakers[i] = links[(who, paragraph.chapter)]
                 continue
-            gender = role_gender(who.removeprefix("the "))
+            gender = role_gender(unqualified(who).removeprefix("the "))
             named = named_by_scene.get((paragraph.scene, gender), set()) if gender else set()
             if len(named) == 1 and frozenset((who, *named)) not in answered:
                 self.speakers[i] = next(iter(named))
@@ -504,6 +514,11 @@ class _Attribution(Turns):
             for i in members:
                 if strengths[i] <= SAME_PARAGRAPH and speakers[best] != self.addressees[i]:
                     speakers[i] = speakers[best]
+
+
+def _describe(noun: str, adjectives: str = "", qualifier: str = "") -> str:
+    """A role speaker's name: `the gentleman in the white waistcoat`, `the old man`."""
+    return " ".join(word for word in ("the", adjectives, noun, qualifier) if word)
 
 
 # Characters of a segmented book -------------------------------------------------------------------

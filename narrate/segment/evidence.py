@@ -201,6 +201,16 @@ class Role(NamedTuple):
     """Offset of the article: where a possessive pronoun's mention is."""
     adjectives: str = ""
     """`young` in `the young man`: what tells two men in one room apart."""
+    qualifier: str = ""
+    """`in the white waistcoat` after `said the gentleman`: Dickens's name for someone unnamed."""
+
+
+_QUALIFIER = re.compile(
+    r"[ \t]+\n?[ \t]*((?:in|with)\s+the\s+(?:[a-z-]+\s+){0,2}"
+    r"(?!(?:voice|tone|manner|way|same|air)\b)[a-z-]+)(?=\s*(?:[,.;:!?—–]|$))"
+)
+"""`in the white waistcoat`, `with the blunderbuss` (not `in a low voice`, `in the same tone`:
+how, not who)."""
 
 
 def read_role(text: str, span: Span) -> Role | None:
@@ -229,7 +239,15 @@ def read_role(text: str, span: Span) -> Role | None:
     if not verb_first and not (k + 1 < len(rest) and rest[k + 1][0] in SPEECH_VERBS):
         return None
     adjectives = " ".join(word for word, _ in rest[1:k])
-    return Role(rest[0][0], noun, role_gender(noun), rest[0][1], adjectives)
+    qualifier = _QUALIFIER.match(text, rest[k][1] + len(noun), span.end) if verb_first else None
+    return Role(
+        rest[0][0],
+        noun,
+        role_gender(noun),
+        rest[0][1],
+        adjectives,
+        " ".join(qualifier.group(1).split()) if qualifier else "",
+    )
 
 
 _SPOUSES = words("wife lady husband")

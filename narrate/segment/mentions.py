@@ -10,7 +10,15 @@ import re
 from typing import NamedTuple
 
 from narrate.segment.characters import Cast
-from narrate.segment.lexicon import NARRATOR, PREPOSITIONS, PRONOUNS, YOU, role_gender, words
+from narrate.segment.lexicon import (
+    NARRATOR,
+    PREPOSITIONS,
+    PRONOUNS,
+    YOU,
+    role_gender,
+    unqualified,
+    words,
+)
 from narrate.segment.quotes import Span
 
 MARRIED_TITLES = {"male": ("Mr.", "Mr", "Mister"), "female": ("Mrs.", "Mrs", "Missus")}
@@ -169,7 +177,9 @@ class Resolver:
     def gender(self, who: str | None) -> str | None:
         if not who:
             return None
-        role = role_gender(who.split(" ", 1)[1]) if who.startswith(("the ", "my ")) else None
+        role = None
+        if who.startswith(("the ", "my ")):
+            role = role_gender(unqualified(who).split(" ", 1)[1])
         return self.learned.get(who) or self.cast.gender(who) or role
 
     def _note(self, m: Mention, salient: bool = True) -> None:
