@@ -918,3 +918,14 @@ def test_a_role_known_by_what_it_wears_is_its_own_speaker():
         "the gentleman in the high chair",
         "the woman",
     ]
+
+
+def test_a_surname_ending_in_s_is_no_family_plural_when_used_bare():
+    # `Braddocks said` is a man; one misprinted `Mrs. Braddock` does not make him `the Braddocks`
+    lines = speakers(
+        "Braddocks sat at a big table with Mrs. Braddocks. Braddocks waved to me.",
+        '"You are coming to the dance?" Braddocks asked.',
+        '"Do come," Mrs. Braddock put in.',
+        '"Of course he is coming," Braddocks said.',
+    )
+    assert lines == ["Braddocks", "Mrs. Braddock", "Braddocks"]

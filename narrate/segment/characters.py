@@ -271,8 +271,12 @@ def _role_names(
 
 
 def _family(word: str, stats: dict[str, list[float]]) -> bool:
-    """`the Hilberys`, `the Schlegels`: a plural of a name the narration also uses alone."""
-    return word.endswith("s") and word[:-1] in stats
+    """`the Hilberys`, `the Schlegels`: a plural of a name the narration also uses alone, and
+    mostly after `the` (`Braddocks said` is a man, though a misprint once writes `Braddock`)."""
+    if not word.endswith("s") or word[:-1] not in stats:
+        return False
+    mid, initial, _, the = stats[word][:4]
+    return the * 2 >= mid + initial or stats[word[:-1]][0] + stats[word[:-1]][1] > mid + initial
 
 
 def _in_double_quote(text: str, floor: int, pos: int) -> bool:
