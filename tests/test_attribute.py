@@ -929,3 +929,15 @@ def test_a_surname_ending_in_s_is_no_family_plural_when_used_bare():
         '"Of course he is coming," Braddocks said.',
     )
     assert lines == ["Braddocks", "Mrs. Braddock", "Braddocks"]
+
+
+def test_the_tail_of_a_place_name_is_no_character():
+    # `York` only ever comes after `New`, which is no name: a city, not a man
+    book = book_of(
+        "Cohn had been rich in New York. Women were nice to him in New York, and when he came "
+        "back from New York he was changed. Prentiss was from New York by way of Chicago.",
+        '"Hello," Cohn said. "Do you like it?" Prentiss asked.',
+    )
+    people = discover(book).people
+    assert "York" not in people and "New York" not in people
+    assert "Cohn" in people

@@ -212,6 +212,7 @@ def discover(book: Book) -> Cast:
         # article and never beside a speech verb, a place
         and (speaks or (prep + the) * 2 < mid + initial)
     }
+    candidates -= _tails(text, tokens, candidates)
     kin = {
         word
         for word in KIN_NAMES
@@ -268,6 +269,27 @@ def _role_names(
                 # `"The Court Guide tells me…"`: a thing a character talks about, not a speaker
                 speaks[role] += 1
     return Counter({role: n for role, n in uses.items() if speaks[role] and n >= 2})
+
+
+def _tails(text: str, tokens: list[_Token], candidates: set[str]) -> set[str]:
+    """`York` in `New York`, `Croce` in `Santa Croce`: words nearly always written right after
+    one capitalised word that is no name or title, the tail of a place's or a thing's name."""
+    uses: Counter[str] = Counter()
+    after: dict[str, Counter[str]] = defaultdict(Counter)
+    for previous, t in zip(tokens, tokens[1:], strict=False):
+        uses[t.word] += 1
+        if not previous.possessive and _TIGHT_GAP.fullmatch(text, previous.end, t.start):
+            after[t.word][previous.word] += 1
+    tails = set()
+    for word in candidates:
+        lead, count = after[word].most_common(1)[0] if after[word] else ("", 0)
+        if (
+            count * 5 >= uses[word] * 4
+            and lead not in candidates
+            and lead.lower().rstrip(".") not in TITLES
+        ):
+            tails.add(word)
+    return tails
 
 
 def _family(word: str, stats: dict[str, list[float]]) -> bool:
