@@ -941,3 +941,14 @@ def test_the_tail_of_a_place_name_is_no_character():
     people = discover(book).people
     assert "York" not in people and "New York" not in people
     assert "Cohn" in people
+
+
+def test_a_paragraph_beat_is_its_last_subject_the_one_nearest_the_speech():
+    lines = speakers(
+        "Marilla and Anne were in the kitchen. Matthew was out in the fields.",
+        '"Wash the dishes," said Marilla.',
+        '"Yes, Marilla," said Anne.',
+        "Marilla went out to the porch, and Anne sat down by the window and looked at the sky.",
+        '"What a lovely evening it is!"',
+    )
+    assert lines[-1] == "Anne"

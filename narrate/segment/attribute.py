@@ -244,7 +244,9 @@ class _Attribution(Turns):
     def _paragraph_beat(self, i: int) -> list[Evidence]:
         """`She did not finish; she resurrected nothing but the cat.` / `"I never did see the beat
         of that boy!"`: after a paragraph of narration about someone, an untagged speech is
-        theirs more often than the next turn's (weakly: a tag or a named answer outranks it)."""
+        theirs more often than the next turn's (weakly: a tag or a named answer outranks it).
+        The paragraph's last subject counts, the one nearest the speech (`Marilla went out, and
+        Anne sat down by the window.`)."""
         k = bisect_left(self.span_starts, self.quotes[i].start) - 1
         if k < 0 or self.spans[k].start < self.quotes[i - 1].end:
             return []
@@ -254,15 +256,15 @@ class _Attribution(Turns):
         calling = self._calling_out(span)
         if calling:
             return [Evidence(calling, PARAGRAPH_BEAT, "calling-out")]
-        for m in self.span_mentions.get(k, []):
-            if not m.subject or m.who is None:
-                continue
+        subjects = [m for m in self.span_mentions.get(k, []) if m.subject and m.who is not None]
+        if any(
+            REPORTED.match(self.text, m.end, span.end) or SILENT.match(self.text, m.end, span.end)
+            for m in subjects
+        ):
+            return []  # `Mr. Bennet replied that he had not.`: his turn, taken without a quote
+        for m in reversed(subjects):
             if m.who in (NARRATOR, YOU) or not can_speak(m) or m.who in self._talked_about(i):
                 return []
-            if REPORTED.match(self.text, m.end, span.end) or SILENT.match(
-                self.text, m.end, span.end
-            ):
-                return []  # `Mr. Bennet made no answer.`: his turn, passed
             if WORDLESS.search(self.text, m.end, span.end):
                 # `Jacob set it down without a word.`, `The dog whined.`: the one the paragraph
                 # is about answered by gesture or sound, so the next line is someone else's
