@@ -446,8 +446,9 @@ _OBJECT_HER = re.compile(r"[^\w'’]|\s+(?:that|if|whether|what|how|about|to|and
 
 def listener(text: str, start: int, end: int, mentions: list[Mention], who: str) -> str | None:
     """Whom the narration between start and end shows `who` speaking to: `she said to Lucy`,
-    `As soon as she met with Edmund she told him her distress.` The speaker must be a subject of
-    the sentence before the one spoken to; the next line of talk is most likely the listener's."""
+    `As soon as she met with Edmund she told him her distress.` The speaker must be a subject
+    earlier in the same sentence than the one spoken to; the next line of talk is most likely the
+    listener's."""
     sentence_start, speaking, found = start, False, None
     for m in mentions:
         if not start <= m.start < end:
