@@ -137,8 +137,6 @@ class _Attribution(Turns):
         self.strengths: list[float] = []
         self.listeners: list[str | None] = []
         """Whom the narration beside each quote shows its speaker talking to (`she told him`)."""
-        self.after_mentions: list[Mention] = []
-        """The mentions in the narration after the quote being weighed (set by _evidence)."""
         self.quote_names: dict[int, frozenset[str]] = {}
         self.descriptions: set[str] = set()
         """Speakers named only by a role (`the coachman`)."""
@@ -149,7 +147,7 @@ class _Attribution(Turns):
             while next_span < len(self.spans) and self.spans[next_span].start < q.start:
                 self.span_mentions[next_span] = self.resolver.scan(self.spans[next_span])
                 next_span += 1
-            evidence, excluded = self._evidence(i)
+            evidence, excluded, after = self._evidence(i)
             known = [e for e in evidence if e.who is not None and e.who not in excluded]
             best = max(known, key=lambda e: e.strength, default=None)
             if best is None:
@@ -160,7 +158,7 @@ class _Attribution(Turns):
                 who = self._not_addressee(i, who)
             self.speakers.append(who)
             self.strengths.append(strength)
-            self.listeners.append(self._listener(i, who) if who else None)
+            self.listeners.append(self._listener(i, who, after) if who else None)
             self.resolver.speaker(who, self.addressees[i])
             if explain is not None:
                 explain.append(
@@ -173,12 +171,13 @@ class _Attribution(Turns):
         self._fill_pairs()
         return self.speakers
 
-    def _evidence(self, i: int) -> tuple[list[Evidence], set[str]]:
+    def _evidence(self, i: int) -> tuple[list[Evidence], set[str], list[Mention]]:
+        """The evidence for quote i, who a beat says keeps silent, and the mentions in the
+        narration right after it (read once, for the listener too)."""
         text, q, spans = self.text, self.quotes[i], self.spans
         b, a = self.before[i], self.after[i]
         b_mentions = self.span_mentions.get(b, []) if b >= 0 else []
         a_mentions = self.resolver.scan(spans[a], commit=False) if a >= 0 else []
-        self.after_mentions = a_mentions
         evidence: list[Evidence] = []
         excluded: set[str] = set()
         if a >= 0:
@@ -217,20 +216,19 @@ class _Attribution(Turns):
             evidence += continuation(
                 text, self.quotes, self.paragraphs, spans, b, i, self.speakers[i - 1]
             )
-        return evidence, excluded
+        return evidence, excluded, a_mentions
 
-    def _listener(self, i: int, who: str) -> str | None:
+    def _listener(self, i: int, who: str, after: list[Mention]) -> str | None:
         """Whom the narration right beside quote i shows `who` talking to: the tag after it
-        (`she said to Lucy`), else the narration before it, in its paragraph or closing the one
-        before (`As soon as she met with Edmund she told him her distress.`)."""
+        (`she said to Lucy`; `after` holds its mentions), else the narration before it, in its
+        paragraph or closing the one before (`As soon as she met with Edmund she told him her
+        distress.`)."""
         q, text = self.quotes[i], self.text
         a = self.after[i]
         if a >= 0:
             span = self.spans[a]
             stop = _SENTENCE_END.search(text, span.start, span.end)
-            found = listener(
-                text, span.start, stop.end() if stop else span.end, self.after_mentions, who
-            )
+            found = listener(text, span.start, stop.end() if stop else span.end, after, who)
             if found:
                 return found
         k = bisect_left(self.span_starts, q.start) - 1

@@ -104,12 +104,12 @@ def role_gender(noun: str) -> str | None:
     return GENDERED_NOUNS.get(noun) or GENDERED_NOUNS.get(re.split(r"['’-]", noun)[-1])
 
 
-_QUALIFIER = re.compile(r" (?:in|with) .*")
+_QUALIFIER_TAIL = re.compile(r" (?:in|with) .*")
 
 
 def unqualified(description: str) -> str:
     """A role speaker's name without its qualifier: `the man` for `the man in the cloak`."""
-    return _QUALIFIER.sub("", description)
+    return _QUALIFIER_TAIL.sub("", description)
 
 
 PRONOUNS: dict[str, tuple[str | None, str, str | None]] = {
