@@ -952,3 +952,15 @@ def test_a_paragraph_beat_is_its_last_subject_the_one_nearest_the_speech():
         '"What a lovely evening it is!"',
     )
     assert lines[-1] == "Anne"
+
+
+def test_a_name_far_commoner_than_the_longer_names_holding_it_is_a_person_of_its_own():
+    # `Foolish Piglet` and `Henry Pootel Piglet` once each do not make `Piglet` a shared surname
+    said = " ".join(f"Piglet said {n}. Piglet ran." for n in range(12))
+    book = book_of(
+        said,
+        "Pooh called him Foolish Piglet; his grandfather called him Henry Pootel Piglet.",
+        '"Hallo," said Piglet.',
+    )
+    assert "Piglet" in discover(book).people
+    assert speakers(said, '"Hallo," said Piglet.')[-1] == "Piglet"

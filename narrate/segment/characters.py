@@ -423,8 +423,11 @@ def _build_cast(
     roles = roles or Counter()
     people: dict[tuple[str, ...], Person] = {}
     owner: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+    titled_forms = {form for _, _, form in titled}
     for form in sorted(forms, key=lambda f: (-len(f), -forms[f])):
         containers = [p for p in people if len(p) > len(form) and _contains(p, form)]
+        if len(containers) > 1 and _outnumbers(form, containers, forms, titled_forms):
+            containers = []  # `Piglet`, not `Foolish Piglet` or `Henry Pootel Piglet` once each
         if not containers:
             people[form] = Person(" ".join(form))
             owner[form] = form
@@ -519,6 +522,21 @@ def _build_cast(
     by_name = {p.name: p for p in people.values()}
     genders = {name: _gender(p) for name, p in by_name.items()}
     return Cast(by_name, names, genders, {}, mention_pattern(names))
+
+
+def _outnumbers(
+    form: tuple[str, ...],
+    containers: list[tuple[str, ...]],
+    forms: Counter[tuple[str, ...]],
+    titled_forms: set[tuple[str, ...]],
+) -> bool:
+    """Whether a name several longer names contain is a person of its own: used alone ten times
+    as often as all of them, and never with a title (a shared surname, `Bennet`, is titled)."""
+    return (
+        form not in titled_forms
+        and forms[form] >= 10
+        and forms[form] >= 10 * sum(forms[c] for c in containers)
+    )
 
 
 def _name_as_called(
