@@ -21,7 +21,9 @@ was tuned on.
 
 Scoring (micro-averaged over quotations, like eval_speakers.py): a quotation is right when every
 dialogue chunk overlapping its spans carries one speaker whose name is one of the gold character's
-names (Main Name or Aliases, case-insensitive; a full name also without its title). "narrator" (the
+names (Main Name or Aliases, case-insensitive; a full name also without its title; a prediction
+also without a leading `the`, or as a capitalised run of words found in that character's names and
+no other's, since PDNC's alias lists miss short forms such as `Rodney`). "narrator" (the
 segment contract's first-person narrator) matches PDNC's `_narr` and the character listed with the
 alias `Narr` or `_narr`. Quotations labelled `_group` or `_unknowable` are counted but not judged.
 `loose` also credits a predicted character whose aliases, as characters() reports them, include a
@@ -115,6 +117,26 @@ def _named(names: dict[str, set[str]], speaker: str) -> set[str]:
     return owners[0] if len(owners) == 1 else {speaker.lower()}
 
 
+def names_match(pred: str, gold: set[str], names: dict[str, set[str]]) -> bool:
+    """Whether a predicted speaker names the gold character: one of its names, also without a
+    leading `the` (`the March Hare`), or a capitalised run of words in one of its names and in no
+    other character's (`Rodney`: PDNC lists `William Rodney`, `Mr. Rodney` and `William`, while
+    the text mostly says `Rodney`)."""
+    name = pred.lower().removeprefix("the ")
+    if pred.lower() in gold or name in gold:
+        return True
+    if not pred.removeprefix("the ")[:1].isupper():
+        return False  # `the man` is no name, whatever alias holds the word
+    owners = [aliases for aliases in names.values() if any(_run_of(name, a) for a in aliases)]
+    return len(owners) == 1 and owners[0] == gold
+
+
+def _run_of(name: str, alias: str) -> bool:
+    """Whether `name`'s words come in a row in `alias`."""
+    words, within = name.split(), alias.split()
+    return any(within[i : i + len(words)] == words for i in range(len(within) - len(words) + 1))
+
+
 def quotations(folder: Path) -> list[tuple[list[tuple[int, int]], str]]:
     with (folder / "quotation_info.csv").open(encoding="utf-8", newline="") as f:
         return [(ast.literal_eval(r["quoteByteSpans"]), r["speaker"]) for r in csv.DictReader(f)]
@@ -150,7 +172,7 @@ def evaluate(folder: Path, after: int = 0) -> tuple[Counter, list[tuple[str, str
             continue
         score["judged"] += 1
         gold = names.get(speaker) or _named(names, speaker)
-        strict = pred not in (None, MISSED, MIXED) and pred.lower() in gold
+        strict = pred not in (None, MISSED, MIXED) and names_match(pred, gold, names)
         loose = strict or (pred not in (None, MISSED, MIXED) and bool(cast.get(pred, set()) & gold))
         score["right"] += strict
         score["loose"] += loose
