@@ -964,3 +964,14 @@ def test_a_name_far_commoner_than_the_longer_names_holding_it_is_a_person_of_its
     )
     assert "Piglet" in discover(book).people
     assert speakers(said, '"Hallo," said Piglet.')[-1] == "Piglet"
+
+
+def test_a_titled_surname_is_its_own_person_when_the_full_name_holding_it_splits():
+    # `Knightley` is inside `John Knightley`, but Mr. and Mrs. John Knightley are two people, so
+    # that name goes; Mr. Knightley, who is never called John, must not go with it
+    lines = speakers(
+        "Mr. Knightley came in. Mr. John Knightley and Mrs. John Knightley were in London.",
+        '"It is a fine day," said Mr. Knightley.',
+        '"So it is," said Emma.',
+    )
+    assert lines == ["Mr. Knightley", "Emma"]

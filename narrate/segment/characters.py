@@ -456,6 +456,7 @@ def _build_cast(
             full_gender[owner[form]].add(TITLES[title])
     named_titles: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     surfaces: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    placed: list[tuple[str, str, tuple[str, ...], int, tuple[str, ...]]] = []
     for (title, surface, form), count in titled.items():
         key = owner.get(form)
         wife = title in _MARRIED_WOMAN and form in bare
@@ -466,10 +467,16 @@ def _build_cast(
         if split or key is None or wife:
             # Mr. and Mrs. Bennet are two people: the title is part of each one's name
             key = (surface, *form)
-            if key not in people:
-                people[key] = Person(f"{surface} {' '.join(form)}")
             if not wife:
                 owner[form] = None
+        placed.append((title, surface, form, count, key))
+    for title, surface, form, count, key in placed:
+        if owner.get(key, key) is None:
+            # `Mr. Knightley` went to `John Knightley`, a name Mr. and Mrs. John Knightley then
+            # split: he is a person of his own
+            key = (surface, *form)
+        if key not in people:
+            people[key] = Person(f"{surface} {' '.join(form)}")
         person = people[key]
         person.aliases.add(f"{surface} {' '.join(form)}")
         surfaces[key][f"{surface} {' '.join(form)}"] += count
