@@ -975,3 +975,9 @@ def test_a_titled_surname_is_its_own_person_when_the_full_name_holding_it_splits
         '"So it is," said Emma.',
     )
     assert lines == ["Mr. Knightley", "Emma"]
+
+
+def test_a_name_is_its_last_word_when_the_first_is_never_used_alone_and_the_last_often():
+    said = " ".join(f"Tibby said {n}." for n in range(10))
+    book = book_of(said, '"All right, Auntie Tibby," called Helen.')
+    assert "Tibby" in discover(book).people

@@ -556,7 +556,8 @@ def _name_as_called(
     """Name a person by the given name the text mostly calls them: `Elizabeth`, not the
     `Elizabeth Bennet` of one introduction; `Pooh`, not `Pooh Bear`. The full name stays when the
     text uses it often (a third as often as the given name): `Kylo Ren`, whom a story calls that
-    throughout; and a surname alone never replaces it (`Denham` is also his mother)."""
+    throughout. A last name replaces it only when the first is never used alone and the last is
+    used ten times as often (`Tibby`, once `Auntie Tibby`): `Denham` is also his mother's name."""
     uses = Counter({" ".join(f): bare[f] for f, k in owner.items() if k == key and bare[f]})
     uses.update(titled)
     kin_titled = [
@@ -569,10 +570,15 @@ def _name_as_called(
             _rename(person, most)
         return
     given = [name for name in uses if person.name.startswith(name + " ")]
-    if not given:
+    if given:
+        most = max(given, key=lambda name: (uses[name], len(name)))
+        if uses[person.name] * 3 < uses[most]:
+            _rename(person, most)
         return
-    most = max(given, key=lambda name: (uses[name], len(name)))
-    if uses[person.name] * 3 < uses[most]:
+    # `Auntie Tibby` once and `Tibby` 29 times, the first word never alone: the name is `Tibby`
+    tails = [name for name in uses if person.name.endswith(" " + name)]
+    most = max(tails, key=lambda name: (uses[name], len(name)), default=None)
+    if most and uses[most] >= 10 * max(1, uses[person.name]):
         _rename(person, most)
 
 
