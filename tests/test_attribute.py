@@ -981,3 +981,12 @@ def test_a_name_is_its_last_word_when_the_first_is_never_used_alone_and_the_last
     said = " ".join(f"Tibby said {n}." for n in range(10))
     book = book_of(said, '"All right, Auntie Tibby," called Helen.')
     assert "Tibby" in discover(book).people
+
+
+def test_the_titled_plural_of_a_name_is_a_family_not_a_character():
+    book = book_of(
+        "Julia Bertram and Maria Bertram walked out, and Bertram smiled. The Miss Bertrams "
+        "were admired, and the Mr. Bertrams were fine young men.",
+        '"Come," said Julia.',
+    )
+    assert not {"Miss Bertrams", "Mr. Bertrams"} & set(discover(book).names)

@@ -391,6 +391,10 @@ def _names(
             continue
         title = group[j - 1] if j else None
         names = group[j:]
+        if title and names and _plural_of(names[0].word, candidates):
+            the = text[max(0, title.start - 4) : title.start].lower() == "the "
+            if the or title.word.lower() == "miss":
+                continue  # `the Miss Bertrams`, `the Mr. Bertrams`: a family, no one person
         anchored = title is not None or any(t.word in candidates for t in names)
         run: list[str] = []
         for n, t in enumerate(names):
@@ -408,6 +412,11 @@ def _names(
             title = None
         if run:
             yield (title if len(run) == len(names) else None), tuple(run)
+
+
+def _plural_of(word: str, candidates: set[str]) -> bool:
+    """Whether `word` is a name's plural (`Bertrams` where `Bertram` is a name)."""
+    return word.endswith("s") and word[:-1] in candidates
 
 
 def _build_cast(
