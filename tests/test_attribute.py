@@ -990,3 +990,15 @@ def test_the_titled_plural_of_a_name_is_a_family_not_a_character():
         '"Come," said Julia.',
     )
     assert not {"Miss Bertrams", "Mr. Bertrams"} & set(discover(book).names)
+
+
+def test_straight_after_a_speech_the_one_before_answers_not_someone_talked_of_between():
+    lines = speakers(
+        "Mr. Bennet and Mrs. Bennet sat with Lydia. Captain Carter was in town.",
+        '"You are two of the silliest girls in the country," said Mr. Bennet.',
+        "Catherine made no answer; but Lydia went on to praise Captain Carter, and her hope of"
+        " seeing him, as he was going the next morning to London.",
+        '"I am astonished, my dear, that you think them silly," said Mrs. Bennet.',
+        '"If my children are silly I must hope to be sensible of it."',
+    )
+    assert lines[-1] == "Mr. Bennet"

@@ -139,7 +139,24 @@ class Turns:
                 return addressed
             # `Jacob set it down without a word.`: the one spoken to answered by gesture
             return self._recent(i, exclude={last, addressed} | talked, subjects=True)
-        return self._recent(i, exclude={last} | talked if last else talked, subjects=True)
+        exclude = {last} | talked if last else talked
+        if last == self.speakers[i - 1] and self._answers_next(i):
+            # `"…," said Mrs. Bennet. / "If my children are silly…"`: straight after the last
+            # speech, the one before answers (Lydia, talked of between, never spoke)
+            before = self.speakers[i - 2] if self.scene_of[i - 2] == self.scene_of[i] else None
+            if before and before not in exclude:
+                return before
+        return self._recent(i, exclude=exclude, subjects=True)
+
+    def _answers_next(self, i: int) -> bool:
+        """Whether quote i opens the paragraph right after the last quote's (no paragraph between)."""
+        q, previous = self.quotes[i], self.quotes[i - 1]
+        return (
+            i >= 2
+            and not self.paragraphs[q.paragraph].flat
+            and q.start == self.paragraphs[q.paragraph].start
+            and previous.paragraph == q.paragraph - 1
+        )
 
     def _talked_about(self, i: int) -> set[str]:
         """`"What sort of looking man is Mr. Martin?"`: people the talk names in the third person
