@@ -1002,3 +1002,18 @@ def test_straight_after_a_speech_the_one_before_answers_not_someone_talked_of_be
         '"If my children are silly I must hope to be sensible of it."',
     )
     assert lines[-1] == "Mr. Bennet"
+
+
+def test_a_name_called_once_beside_the_narrators_is_someone_absent_not_the_narrator():
+    # Watson, called again and again, is the narrator; Mrs. Hudson, called once and never named
+    # in the narration, is not: her own line stays hers
+    got = speakers(
+        "I had called upon my friend Sherlock Holmes, and I found him by the fire. I sat down.",
+        "“You come at a good time, Watson,” said Holmes.",
+        "“I was afraid you were engaged.”",
+        "“Not at all, Watson. Ring for tea, Watson.”",
+        "I rang, and the door opened at once.",
+        "“Tea, Mrs. Hudson, if you please,” said Holmes.",
+        "“Yes, sir.”",
+    )
+    assert got[-1] == "Mrs. Hudson"
