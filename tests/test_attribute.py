@@ -1017,3 +1017,14 @@ def test_a_name_called_once_beside_the_narrators_is_someone_absent_not_the_narra
         "“Yes, sir.”",
     )
     assert got[-1] == "Mrs. Hudson"
+
+
+def test_a_womans_given_name_says_her_gender_when_the_narration_does_not():
+    # nothing in the narration says what Frances is; her name does, so `she` can mean her
+    lines = speakers(
+        "Brett was at the bar with Cohn, and she waved to him. Later Frances Clyne and "
+        "Frances's mother came across the street to meet Cohn and Brett.",
+        '"Hello," said Frances.',
+        '"I\'ve been wanting to talk to you, Robert," she said.',
+    )
+    assert lines == ["Frances Clyne", "Frances Clyne"]

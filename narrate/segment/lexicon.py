@@ -196,7 +196,19 @@ GIVEN_NAMES = {
             "martin victor vincent marcus julian adam alexander benjamin jeremy "
             "timothy patrick dennis kevin brian eric steven gerald geoffrey godfrey "
             "gilbert horace jasper laurence leonard lionel rupert sebastian silas "
-            "theodore tobias wilfred"
+            "theodore tobias wilfred aaron alan allan alec algernon ambrose amos angus "
+            "archibald archie augustus austin barnaby bartholomew basil bertie bertram "
+            "bruce cedric clarence claude clement clifford conrad cornelius cuthbert "
+            "cyril dan denis derek desmond dominic donald douglas duncan dudley edgar "
+            "edwin eli elijah enoch ephraim erasmus eustace evan ezra felix ferdinand "
+            "fergus gabriel gareth gavin giles gordon graham gregory guy hamish hector "
+            "herman hubert humphrey ian ivan jerome jesse jonas josiah julius kenneth "
+            "lancelot lucian ludwig luther malcolm matthias maurice max miles montague "
+            "morris moses neville nigel noah norman owen oscar otto percival randolph "
+            "raymond reginald reuben roderick rodney roland ronald rudolph rufus stanley "
+            "terence tristram vernon wallace warren wilbur winston zachary augustine "
+            "pierre jacques henri karl hans fritz carlo giovanni giuseppe pietro antonio "
+            "pedro juan carlos alexei dmitri nikolai sergei boris"
         ),
         "male",
     ),
@@ -210,7 +222,21 @@ GIVEN_NAMES = {
             "nancy molly polly sophia sophie laura diana victoria beatrice eva eve "
             "evelyn violet lily daisy ada emily annie jenny kate maggie meg amy beth "
             "jo claire anna hester dora nell nelly cathy estella lizzy lizzie bella "
-            "olivia phoebe matilda mabel marian marion norah nora"
+            "olivia phoebe matilda mabel marian marion norah nora abigail adela "
+            "adelaide adeline agatha alexandra alma amanda angela angelica antoinette "
+            "arabella augusta barbara bertha blanche bridget camilla carlotta carrie "
+            "cassandra celia christina christine clarissa constance cordelia cynthia "
+            "deborah delia dinah dolly edna effie elaine eloise elsa elsie emilia "
+            "emmeline ethel eugenia eunice euphemia felicity fiona flora frances "
+            "frieda georgette georgina geraldine gertrude gladys gwendolen gwendolyn "
+            "hattie henrietta hilda ida imogen irene jacqueline janet jemima jennie "
+            "jessie joan josephine joyce judy julie juliet katharine katie kathleen "
+            "letitia lilian lillian lottie louise lucia lucinda lucille madeleine "
+            "madge mamie marcia margery marguerite marie marjorie maud maude mildred "
+            "millie minnie miranda miriam muriel myra octavia olive pamela pauline "
+            "peggy penelope philippa priscilla rhoda rosa rosalind rosamond rosamund "
+            "rosie sally selina sibyl sybil sylvia tabitha tessa theodora theresa "
+            "ursula vera veronica viola virginia wilhelmina winifred adele"
         ),
         "female",
     ),
