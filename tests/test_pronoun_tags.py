@@ -99,3 +99,14 @@ def test_a_name_is_a_subject_when_the_printed_line_breaks_before_its_verb():
         "walked all round him once.\n\n"
         '"Why, what has happened to your tail?" he said in surprise.'
     ) == ["Pooh"]
+
+
+def test_he_is_the_man_the_paragraph_named_not_a_subject_from_before_it():
+    # `sat Harvey Stone` names him after the verb, so he is no subject; still, in a paragraph
+    # naming no other man, the `he` is him, not the Cohn of the paragraph before
+    assert speakers(
+        "Harvey Stone had won two hundred francs from me. Cohn went home early, and Cohn said "
+        "he was tired of Paris.",
+        "I walked on to the Select. Outside, alone, sat Harvey Stone. He had a pile of saucers in "
+        'front of him. "Sit down," he said.',
+    ) == ["Harvey Stone"]

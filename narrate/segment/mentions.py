@@ -209,7 +209,15 @@ class Resolver:
             self.learned[untold[-1]] = gender
             return untold[-1]
         who = self.last_subject.get(gender) or self.last_any.get(gender)
-        if self.any_paragraph.get(gender, -1) > self.subject_paragraph.get(gender, -1) + 1:
+        if (
+            form == "subject"
+            and self.any_paragraph.get(gender, -1) == self.paragraph
+            and self.subject_paragraph.get(gender, -1) < self.paragraph
+        ):
+            # `outside, alone, sat Harvey Stone. He had a pile of saucers`: the one this
+            # paragraph named, not a subject from before it
+            who = self.last_any[gender]
+        elif self.any_paragraph.get(gender, -1) > self.subject_paragraph.get(gender, -1) + 1:
             # `The wind blew the dust into Mrs. Munt's eyes. / "You can well imagine," she
             # said`: a subject a paragraph or more older than the latest mention of that gender
             # has left the scene's focus; the one mentioned since holds it
