@@ -1028,3 +1028,15 @@ def test_a_womans_given_name_says_her_gender_when_the_narration_does_not():
         '"I\'ve been wanting to talk to you, Robert," she said.',
     )
     assert lines == ["Frances Clyne", "Frances Clyne"]
+
+
+def test_less_common_saying_verbs_tag_a_speech():
+    lines = speakers(
+        "Marilla and Anne sat by the fire.",
+        '"You\'re old enough to pray for yourself, Anne," said Marilla.',
+        '"Must I?" asked Anne.',
+        '"Well, I\'ll do my best," promised Anne.',
+        '"Go on, then," said Marilla.',
+        '"It is late," resumed Marilla.',
+    )
+    assert lines == ["Marilla", "Anne", "Anne", "Marilla", "Marilla"]

@@ -55,7 +55,8 @@ SAYING_VERBS = frozenset(
     {form for base in _SAYING_BASES for form in _inflect(base)}
     | words(
         "say says said saying tell tells told telling speak speaks spoke speaking "
-        "begin begins began beginning"
+        "begin begins began beginning promised assented interposed objected pursued "
+        "remonstrated resumed volunteered expostulated entreated implored faltered"
     )
 )
 """Verbs that report speech: a capitalised `He says` after a quote still tags it."""
