@@ -260,15 +260,16 @@ class _Attribution(Turns):
             for m in subjects
         ):
             return []  # `Mr. Bennet replied that he had not.`: his turn, taken without a quote
-        for m in reversed(subjects):
-            if m.who in (NARRATOR, YOU) or not can_speak(m) or m.who in self._talked_about(i):
-                return []
-            if WORDLESS.search(self.text, m.end, span.end):
-                # `Jacob set it down without a word.`, `The dog whined.`: the one the paragraph
-                # is about answered by gesture or sound, so the next line is someone else's
-                return []
-            return [Evidence(m.who, PARAGRAPH_BEAT, "paragraph-beat")]
-        return self._arrival(span)
+        if not subjects:
+            return self._arrival(span)
+        m = subjects[-1]
+        if m.who in (NARRATOR, YOU) or not can_speak(m) or m.who in self._talked_about(i):
+            return []
+        if WORDLESS.search(self.text, m.end, span.end):
+            # `Jacob set it down without a word.`, `The dog whined.`: the one the paragraph is
+            # about answered by gesture or sound, so the next line is someone else's
+            return []
+        return [Evidence(m.who, PARAGRAPH_BEAT, "paragraph-beat")]
 
     def _calling_out(self, span: Span) -> str | None:
         """`The captain was shouting for grog.` / `"Grog! Grog, I say!"`: a role the paragraph's
@@ -298,7 +299,7 @@ class _Attribution(Turns):
             return None
         if known:
             return known
-        description = f"the {first} {noun}" if noun == second else f"the {noun}"
+        description = _describe(noun, first if noun == second else "")
         self.descriptions.add(description)
         return description
 
@@ -404,7 +405,7 @@ class _Attribution(Turns):
             known = self._description(noun, adjective)
             if known:
                 return [Evidence(known, strength, "role-beat")]
-            description = f"the {adjective} {noun}" if adjective else f"the {noun}"
+            description = _describe(noun, adjective)
             gender = role_gender(noun)
             if gender and m.start() == span.start:
                 new = self._new_person(i, noun)

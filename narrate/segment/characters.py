@@ -325,23 +325,20 @@ def _token_stats(text: str, tokens: list[_Token]) -> dict[str, list[float]]:
     in_thing = False
     for k, t in enumerate(tokens):
         row = stats[t.word]
+        before = text[max(0, t.start - 16) : t.start].split()
+        previous = before[-1].lower() if before else ""
         previous_token = tokens[k - 1] if k else None
         # `the Morning Star`: each word of a run that starts after an article names a thing
         # unless something else says person; a dot (`Mr. Bennet`) ends the run
-        if (
+        if not (
             previous_token
             and not previous_token.possessive
             and not text[previous_token.end : t.start].strip(" \t")
         ):
-            row[5] += in_thing
-        else:
-            words_before = text[max(0, t.start - 16) : t.start].split()
-            in_thing = bool(words_before) and words_before[-1].lower() in _ARTICLES
-            row[5] += in_thing
+            in_thing = previous in _ARTICLES
+        row[5] += in_thing
         row[1 if t.initial else 0] += 1
-        before = text[max(0, t.start - 16) : t.start].split()
         after = text[t.end : t.end + 16].split()
-        previous = before[-1].lower() if before else ""
         following = after[0].strip(",.;:!?").lower() if after else ""
         speech = previous in SPEECH_VERBS or following in SPEECH_VERBS
         # `"Mrs. Spencer said that…"` in a speech tells of someone, maybe absent
@@ -497,10 +494,11 @@ def _build_cast(
             del people[form]  # a bare surname shared by titled people names nobody
     for key, person in people.items():
         used_bare = sum(bare[form] for form, owner_key in owner.items() if owner_key == key)
-        if surfaces[key] and used_bare * 3 < surfaces[key].most_common(1)[0][1]:
+        most_titled = surfaces[key].most_common(1)
+        if most_titled and used_bare * 3 < most_titled[0][1]:
             # never or rarely called plain `Beebe`: the name is the title form the text uses most
             person.aliases.add(person.name)
-            person.name = surfaces[key].most_common(1)[0][0]
+            person.name = most_titled[0][0]
         else:
             _name_as_called(person, key, owner, bare, surfaces[key])
 

@@ -2,8 +2,8 @@
 about in the scene. A base class of attribute's pass, which sets the state it reads.
 
 A new paragraph is a new turn; an untagged line answers the one the last line addressed by name
-(or the narration showed spoken to: `she told him`), else goes back to the speaker before the last one; reported speech (`He replied that…`) and
-silence (`Hux said nothing.`) take a turn too.
+(or the narration showed spoken to: `she told him`), else goes back to the speaker before the last
+one; reported speech (`He replied that…`) and silence (`Hux said nothing.`) take a turn too.
 """
 
 from __future__ import annotations
@@ -62,12 +62,7 @@ class Turns:
         q, previous = self.quotes[i], self.speakers[i - 1] if i else None
         if tag.who is None or tag.who != previous:
             return tag
-        paragraph = self.paragraphs[q.paragraph]
-        if (
-            paragraph.flat
-            or q.start != paragraph.start
-            or self.quotes[i - 1].paragraph == q.paragraph
-        ):
+        if not self._opens_paragraph(i) or self.quotes[i - 1].paragraph == q.paragraph:
             return tag
         k = bisect_left(self.span_starts, self.quotes[i - 1].end)
         if k < len(self.spans) and self.spans[k].start < q.start:
@@ -150,12 +145,10 @@ class Turns:
 
     def _answers_next(self, i: int) -> bool:
         """Whether quote i opens the paragraph right after the last quote's (no paragraph between)."""
-        q, previous = self.quotes[i], self.quotes[i - 1]
         return (
             i >= 2
-            and not self.paragraphs[q.paragraph].flat
-            and q.start == self.paragraphs[q.paragraph].start
-            and previous.paragraph == q.paragraph - 1
+            and self._opens_paragraph(i)
+            and self.quotes[i - 1].paragraph == self.quotes[i].paragraph - 1
         )
 
     def _talked_about(self, i: int) -> set[str]:
@@ -192,9 +185,7 @@ class Turns:
     def _not_addressee(self, i: int, addressee: str) -> str | None:
         """Someone other than the one this quote addresses; in a real paragraph that opens with it,
         not the last speaker either (a new paragraph is a new turn), if anyone else is about."""
-        q = self.quotes[i]
-        paragraph = self.paragraphs[q.paragraph]
-        if i and not paragraph.flat and q.start == paragraph.start and self.speakers[i - 1]:
+        if i and self._opens_paragraph(i) and self.speakers[i - 1]:
             third = self._recent(i, exclude={addressee, self.speakers[i - 1]})
             if third:
                 return third
@@ -271,13 +262,17 @@ class Turns:
             if other != self.addressees[i]:
                 speakers[i] = other
 
+    def _opens_paragraph(self, i: int) -> bool:
+        """Whether quote i opens a real paragraph (not a run of flattened text)."""
+        q = self.quotes[i]
+        paragraph = self.paragraphs[q.paragraph]
+        return not paragraph.flat and q.start == paragraph.start
+
     def _own_paragraph(self, i: int) -> bool:
         """Whether quote i opens a real paragraph that no other quote shares."""
         q = self.quotes[i]
-        paragraph = self.paragraphs[q.paragraph]
         return (
-            not paragraph.flat
-            and q.start == paragraph.start
+            self._opens_paragraph(i)
             and (i == 0 or self.quotes[i - 1].paragraph != q.paragraph)
             and (i + 1 >= len(self.quotes) or self.quotes[i + 1].paragraph != q.paragraph)
         )
